@@ -1,0 +1,134 @@
+"""Guideline citations: from a "... guideline:" paragraph to source, topic, chapter, pages.
+
+A paragraph holds clauses ("Decision based on ..."); a clause holds one or more
+citations, each starting at a GUIDELINE entity (a line citing "MTUS ... and ODG
+..." gives two). The wording is data (the "citations" block of
+patterns/items.json); the functions here are pure.
+"""
+from __future__ import annotations
+
+import re
+from typing import Dict, List, NamedTuple, Optional, Pattern, Sequence, Tuple
+
+NON_MTUS = "Non-MTUS"
+OTHER = "other"
+
+
+class CitationRules(NamedTuple):
+    clause: Pattern
+    no_citation: Pattern
+    joiner: Pattern
+    pages: Pattern
+    section: Pattern
+    chapters: Dict[str, Pattern]
+    noise: Pattern
+
+
+def compile_citation_rules(data: Dict) -> CitationRules:
+    return CitationRules(
+        clause=re.compile(data["clause"], re.I),
+        no_citation=re.compile(data["no_citation"], re.I),
+        joiner=re.compile(data["joiner"], re.I),
+        pages=re.compile(data["pages"]),
+        section=re.compile(data["section"], re.I),
+        chapters={src: re.compile(rx, re.I) for src, rx in data["chapters"].items()},
+        noise=re.compile(data["noise"], re.I),
+    )
+
+
+# A source mention inside a paragraph: (start, end, source) in document offsets.
+Mention = Tuple[int, int, str]
+
+
+def _clauses(text: str, start: int, end: int, rules: CitationRules) -> List[Tuple[int, int]]:
+    marks = [m for m in rules.clause.finditer(text, start, end)]
+    if not marks:
+        return [(start, end)]
+    return [(m.end(), marks[i + 1].start() if i + 1 < len(marks) else end) for i, m in enumerate(marks)]
+
+
+def _strip(text: str, start: int, end: int) -> Tuple[int, int]:
+    while start < end and text[start] in " \n,;:-":
+        start += 1
+    while end > start and text[end - 1] in " \n.,;:":
+        end -= 1
+    return start, end
+
+
+def _clean(value: str, rules: CitationRules) -> Optional[str]:
+    value = " ".join(value.split())
+    value = rules.noise.sub("", value).strip()
+    return value or None
+
+
+def describe(text: str, start: int, end: int, source: str, lead_end: int, rules: CitationRules) -> Dict:
+    """Topic, chapter and pages of the citation text[start:end]; lead_end ends its source names."""
+    pages = None
+    body_end = end
+    m = rules.pages.search(text, lead_end, end)
+    if m:
+        pages = re.sub(r"\s*-\s*", "-", " ".join(m.group("pages").split()))
+        pages = re.sub(r"\s*,\s*", ", ", pages)
+        body_end = m.start()
+    rest_start = lead_end
+    chapter = None
+    chapter_rx = rules.chapters.get(source)
+    if chapter_rx is not None:
+        probe = rules.noise.match(text, rest_start, body_end)
+        probe_start = probe.end() if probe else rest_start
+        cm = chapter_rx.match(text, probe_start, body_end)
+        if cm:
+            chapter = cm.groupdict().get("number") or _clean(cm.group(0), rules)
+            rest_start = cm.end()
+    sm = rules.section.search(text, rest_start, body_end)
+    if sm:
+        rest_start = sm.end()
+    topic = _clean(text[rest_start:body_end], rules)
+    return {"topic": topic, "chapter": chapter, "pages": pages}
+
+
+def parse_citations(text: str, start: int, end: int, mentions: Sequence[Mention], rules: CitationRules) -> List[Dict]:
+    """The citations of the guideline paragraph text[start:end], in the order written.
+
+    Each is {"source", "start", "end", "topic", "chapter", "pages"} with offsets into text.
+    """
+    if rules.no_citation.search(text, start, end) and not rules.clause.search(text, start, end):
+        return []
+    citations: List[Dict] = []
+    for c_start, c_end in _clauses(text, start, end, rules):
+        inside = [m for m in mentions if c_start <= m[0] and m[1] <= c_end]
+        # Group mentions: adjacent ones ("Non-MTUS Citation Official Disability
+        # Guidelines") name one citation; one joined to the previous by "and" or ";"
+        # starts the next; any other mention lies inside a topic and is not a source.
+        groups: List[List[Mention]] = []
+        for mention in inside:
+            if groups:
+                prev = groups[-1][-1]
+                gap = text[prev[1] : mention[0]]
+                if not gap.strip() or (prev[2] == NON_MTUS and len(gap.strip()) <= 2):
+                    groups[-1].append(mention)
+                    continue
+                if not rules.joiner.search(gap):
+                    continue
+            groups.append([mention])
+        if not groups:
+            s, e = _strip(text, c_start, c_end)
+            if s < e:
+                citations.append({"source": OTHER, "start": s, "end": e, **describe(text, s, e, OTHER, s, rules)})
+            continue
+        for i, group in enumerate(groups):
+            g_start = c_start if i == 0 else group[0][0]
+            if i + 1 == len(groups):
+                g_end = c_end
+            else:
+                nxt = groups[i + 1][0][0]
+                joiner = rules.joiner.search(text, group[-1][1], nxt)
+                g_end = joiner.start() if joiner else nxt
+            s, e = _strip(text, g_start, g_end)
+            named = [m[2] for m in group if m[2] != NON_MTUS]
+            source = named[0] if named else NON_MTUS
+            lead_end = group[-1][1] if all(
+                not text[a[1] : b[0]].strip() for a, b in zip(group, group[1:])
+            ) else group[0][1]
+            citations.append({"source": source, "start": s, "end": e, **describe(text, s, e, source, lead_end, rules)})
+    return citations

@@ -1,0 +1,107 @@
+"""Entity normalization: every entity gets its canonical value in ``span._.norm``.
+
+Lexicon entities (drugs, specialties, states, treatments, guideline sources,
+decisions, sex) carry their canonical name as the ruler pattern's ``id``;
+measured entities (strength, quantity, date, age) are parsed by the pure
+functions in ``normalize/``. Drug names written as a combination
+("Hydrocodone/APAP") become one DRUG entity whose norm joins the parts' generic
+names with "/" in the order written.
+"""
+from __future__ import annotations
+
+from typing import Callable, Dict, Iterable, List, Optional, Sequence
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from . import extensions  # noqa: F401
+from .normalize import parse_quantity, parse_strength, to_iso_date
+from .normalize.numbers import as_int, parse_number
+
+
+def _strength_norm(text: str) -> Optional[str]:
+    parsed = parse_strength(text)
+    if parsed is None:
+        return None
+    values, unit = parsed
+    return "/".join(str(v) for v in values) + " " + unit
+
+
+def _quantity_norm(text: str) -> Optional[str]:
+    value = parse_quantity(text)
+    return None if value is None else str(value)
+
+
+def _age_norm(text: str) -> Optional[str]:
+    for word in text.replace("-", " ").split():
+        value = as_int(parse_number(word))
+        if value is not None:
+            return str(value)
+    return None
+
+
+PARSERS: Dict[str, Callable[[str], Optional[str]]] = {
+    "STRENGTH": _strength_norm,
+    "QUANTITY": _quantity_norm,
+    "DATE": to_iso_date,
+    "AGE": _age_norm,
+}
+
+
+def merge_combinations(doc: Doc, ents: Sequence[Span], label: str, joiners: Sequence[str]) -> List[Span]:
+    """Join runs of ``label`` entities separated by a single joiner token into one span.
+
+    The merged span's norm is the parts' norms joined with "/".
+    """
+    merged: List[Span] = []
+    i = 0
+    while i < len(ents):
+        ent = ents[i]
+        if ent.label_ != label:
+            merged.append(ent)
+            i += 1
+            continue
+        parts = [ent]
+        j = i + 1
+        while (
+            j < len(ents)
+            and ents[j].label_ == label
+            and ents[j].start == parts[-1].end + 1
+            and doc[parts[-1].end].text in joiners
+        ):
+            parts.append(ents[j])
+            j += 1
+        if len(parts) == 1:
+            merged.append(ent)
+        else:
+            span = Span(doc, parts[0].start, parts[-1].end, label=label)
+            span._.norm = "/".join(p.ent_id_ or p.text.lower() for p in parts)
+            merged.append(span)
+        i = j
+    return merged
+
+
+class EntityNormalizer:
+    """Sets ``span._.norm`` on every entity and merges combination drug names."""
+
+    def __init__(self, nlp: Language, name: str = "imr_normalizer", *, combine_labels: Sequence[str] = ("DRUG",), joiners: Sequence[str] = ("/", "-", "+")) -> None:
+        self.name = name
+        self.combine_labels = tuple(combine_labels)
+        self.joiners = tuple(joiners)
+
+    def __call__(self, doc: Doc) -> Doc:
+        ents = list(doc.ents)
+        for label in self.combine_labels:
+            ents = merge_combinations(doc, ents, label, self.joiners)
+        for ent in ents:
+            if ent._.norm is not None:
+                continue
+            parse = PARSERS.get(ent.label_)
+            if parse is not None:
+                ent._.norm = parse(ent.text)
+            elif ent.ent_id_:
+                ent._.norm = ent.ent_id_
+            else:
+                ent._.norm = ent.text.lower()
+        doc.ents = ents
+        return doc

@@ -1,0 +1,38 @@
+"""Every custom ``Doc`` and ``Span`` attribute, declared once.
+
+Values are plain data (strings, ints, lists and dicts of them) so docs survive
+``Doc.to_bytes``, ``DocBin`` and ``nlp.pipe(n_process=...)`` unchanged.
+"""
+from spacy.tokens import Doc, Span
+
+
+def _record_getter(doc: Doc) -> dict:
+    from .record import build_record
+
+    return build_record(doc)
+
+
+def register() -> None:
+    """Declare the extensions (idempotent)."""
+    doc_attrs = {
+        # Where the letter came from: a path, "<stdin>" or None for a Python string.
+        "source": None,
+        # Flat [norm_start, src_start, norm_len, src_len, ...] segments, see text.py.
+        "source_map": None,
+        "layout": "unknown",
+        # Header and narrative facts: {"case": {...}, "patient": {...}, "reviewer": {...}}.
+        "facts": None,
+        # Disputed items as plain dicts with offsets in doc.text, see relations.py.
+        "items": None,
+        "warnings": None,
+    }
+    for name, default in doc_attrs.items():
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=default)
+    if not Doc.has_extension("record"):
+        Doc.set_extension("record", getter=_record_getter)
+    if not Span.has_extension("norm"):
+        Span.set_extension("norm", default=None)
+
+
+register()

@@ -1,0 +1,59 @@
+"""Every component factory of the project, in one place.
+
+Each factory is reachable through the ``spacy_factories`` entry point in
+pyproject.toml, so ``spacy.load(path)`` finds them in a fresh process.
+"""
+from __future__ import annotations
+
+from typing import List
+
+from spacy.language import Language
+
+from . import extensions  # noqa: F401  (attributes named in 'assigns' must exist)
+from .entity_norms import EntityNormalizer
+from .facts import CaseFacts
+from .relations import ItemLinker
+from .sections import SectionDetector
+
+
+@Language.factory(
+    "imr_sections",
+    default_config={"spans_key": "sections"},
+    assigns=["doc._.layout", "doc.spans"],
+)
+def make_sections(nlp: Language, name: str, *, spans_key: str) -> SectionDetector:
+    """Layout and sections (data: patterns/layouts.json, given at initialize)."""
+    return SectionDetector(nlp, name, spans_key=spans_key)
+
+
+@Language.factory(
+    "imr_normalizer",
+    default_config={"combine_labels": ["DRUG"], "joiners": ["/", "-", "+"]},
+    assigns=["doc.ents", "span._.norm"],
+    requires=["doc.ents"],
+)
+def make_normalizer(nlp: Language, name: str, *, combine_labels: List[str], joiners: List[str]) -> EntityNormalizer:
+    """Canonical values of entities in span._.norm; combination drug names merged."""
+    return EntityNormalizer(nlp, name, combine_labels=combine_labels, joiners=joiners)
+
+
+@Language.factory(
+    "imr_case_facts",
+    default_config={"spans_key": "sections"},
+    assigns=["doc._.facts"],
+    requires=["doc.ents", "doc.spans"],
+)
+def make_case_facts(nlp: Language, name: str, *, spans_key: str) -> CaseFacts:
+    """Case dates, patient and reviewer (data: patterns/case_facts.json)."""
+    return CaseFacts(nlp, name, spans_key=spans_key)
+
+
+@Language.factory(
+    "imr_items",
+    default_config={"spans_key": "sections"},
+    assigns=["doc._.items", "doc._.warnings"],
+    requires=["doc.ents", "doc.spans", "doc._.layout"],
+)
+def make_items(nlp: Language, name: str, *, spans_key: str) -> ItemLinker:
+    """Disputed items and their links (data: patterns/items.json)."""
+    return ItemLinker(nlp, name, spans_key=spans_key)

@@ -1,0 +1,178 @@
+"""Case facts: header fields, dates by role, the patient and the expert reviewer.
+
+Where a letter states each fact is data (patterns/case_facts.json): labels of
+the header table, and cue phrases that give a date in the narrative its role
+("sustained an industrial injury on ..." is the date of injury). The component
+reads entities tagged by the rulers and writes plain values to ``doc._.facts``.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Pattern, Sequence, Tuple, Union
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from . import extensions  # noqa: F401
+from .errors import Errors
+from .serialize import JsonDataMixin
+
+CASE_FIELDS = ("case_number", "date_assigned", "decision_date", "date_of_injury", "ur_decision_date", "application_date")
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z(\"']|\s*\n|\s*$)|\n\n")
+# Cues after a date are less telling than cues before it ("filed on DATE disputing the UR ...").
+_AFTER_PENALTY = 10
+
+
+class CompiledFacts:
+    """Compiled regular expressions of patterns/case_facts.json."""
+
+    def __init__(self, data: Dict) -> None:
+        try:
+            self.window: int = int(data["window"])
+            self.header: Dict[str, Tuple[Pattern, Optional[Pattern]]] = {
+                field: (re.compile(spec["label"]), re.compile(spec["value"]) if "value" in spec else None)
+                for field, spec in data["header"].items()
+            }
+            self.narrative: Dict[str, Pattern] = {f: re.compile(r, re.I) for f, r in data["narrative"].items()}
+            self.exclusions: Dict[str, Pattern] = {
+                f: re.compile(r, re.I) for f, r in data.get("narrative_exclusions", {}).items()
+            }
+            self.reviewer_sections: Tuple[str, ...] = tuple(data["reviewer_sections"])
+            self.patient_sections: Tuple[str, ...] = tuple(data["patient_sections"])
+            self.sex_window: int = int(data["sex_window"])
+        except (KeyError, TypeError, ValueError, re.error) as err:
+            raise ValueError(Errors.E303.format(reason=f"case_facts: {err}")) from err
+
+
+def sentence_bounds(text: str, start: int, end: int) -> Tuple[int, int]:
+    """The sentence around [start, end): from after the previous sentence end to the next."""
+    lo = 0
+    for m in _SENTENCE_END.finditer(text, max(0, start - 400), start):
+        lo = m.end()
+    m = _SENTENCE_END.search(text, end)
+    hi = m.end() if m else len(text)
+    return lo, hi
+
+
+def header_values(text: str, dates: Sequence[Span], compiled: CompiledFacts, limit: int) -> Dict[str, str]:
+    """Values of the header table's fields found in text[:limit]."""
+    found: Dict[str, str] = {}
+    for field, (label, value) in compiled.header.items():
+        m = label.search(text, 0, limit)
+        if not m:
+            continue
+        if value is not None:
+            v = value.search(text, m.end(), m.end() + compiled.window)
+            if v:
+                found[field] = v.group("value")
+            continue
+        for date in dates:
+            if m.end() <= date.start_char <= m.end() + compiled.window and date._.norm:
+                found[field] = date._.norm
+                break
+    return found
+
+
+def narrative_dates(text: str, dates: Sequence[Span], compiled: CompiledFacts) -> Dict[str, str]:
+    """Dates whose sentence holds a role cue; each date takes its nearest cue's role."""
+    found: Dict[str, str] = {}
+    for date in dates:
+        if not date._.norm:
+            continue
+        lo, hi = sentence_bounds(text, date.start_char, date.end_char)
+        best: Optional[Tuple[int, str]] = None
+        for field, cue in compiled.narrative.items():
+            if field in found:
+                continue
+            excl = compiled.exclusions.get(field)
+            for m in cue.finditer(text, lo, hi):
+                if excl is not None and excl.search(text, max(lo, m.start() - 40), min(hi, m.end() + 40)):
+                    continue
+                if m.end() <= date.start_char:
+                    dist = date.start_char - m.end()
+                elif m.start() >= date.end_char:
+                    dist = m.start() - date.end_char + _AFTER_PENALTY
+                else:
+                    dist = 0
+                if best is None or dist < best[0]:
+                    best = (dist, field)
+        if best is not None:
+            found[best[1]] = date._.norm
+    return found
+
+
+def _in_sections(span: Span, bounds: Sequence[Tuple[int, int]]) -> bool:
+    return any(lo <= span.start_char and span.end_char <= hi for lo, hi in bounds)
+
+
+def _unique(values: Iterable[Optional[str]]) -> List[str]:
+    out: List[str] = []
+    for v in values:
+        if v and v not in out:
+            out.append(v)
+    return out
+
+
+def read_facts(doc: Doc, compiled: CompiledFacts, spans_key: str = "sections") -> Dict:
+    """The case, patient and reviewer facts of a processed doc, as plain values."""
+    text = doc.text
+    sections = list(doc.spans.get(spans_key, []))
+    by_label: Dict[str, List[Tuple[int, int]]] = {}
+    for s in sections:
+        by_label.setdefault(s.label_, []).append((s.start_char, s.end_char))
+    first_body = next((s.start_char for s in sections if s.label_ != "header"), len(text))
+    dates = [e for e in doc.ents if e.label_ == "DATE"]
+    case: Dict[str, Optional[str]] = {field: None for field in CASE_FIELDS}
+    case.update(header_values(text, dates, compiled, max(first_body, min(len(text), 600))))
+    for field, value in narrative_dates(text, dates, compiled).items():
+        if case.get(field) is None:
+            case[field] = value
+
+    patient_bounds = [b for name in compiled.patient_sections for b in by_label.get(name, [])] or [(0, len(text))]
+    age: Optional[int] = None
+    sex: Optional[str] = None
+    for ent in doc.ents:
+        if ent.label_ == "AGE" and _in_sections(ent, patient_bounds) and ent._.norm:
+            age = int(ent._.norm)
+            after = doc[ent.end : ent.end + compiled.sex_window]
+            sex = next((e._.norm for e in after.ents if e.label_ == "SEX"), None)
+            break
+
+    reviewer_bounds = [b for name in compiled.reviewer_sections for b in by_label.get(name, [])] or [(0, len(text))]
+    reviewer_ents = [e for e in doc.ents if e.label_ in ("SPECIALTY", "STATE") and _in_sections(e, reviewer_bounds)]
+    return {
+        "case": case,
+        "patient": {"age": age, "sex": sex},
+        "reviewer": {
+            "specialties": _unique(e._.norm for e in reviewer_ents if e.label_ == "SPECIALTY"),
+            "licensure_states": _unique(e._.norm for e in reviewer_ents if e.label_ == "STATE"),
+        },
+    }
+
+
+class CaseFacts(JsonDataMixin):
+    """Writes ``doc._.facts`` from the header table, narrative cues and entities."""
+
+    data_filename = "case_facts.json"
+
+    def __init__(self, nlp: Language, name: str = "imr_case_facts", *, spans_key: str = "sections") -> None:
+        self.name = name
+        self.spans_key = spans_key
+        self.data: Optional[Dict] = None
+        self._compiled: Optional[CompiledFacts] = None
+
+    def initialize(self, get_examples=None, *, nlp: Optional[Language] = None, facts: Optional[Dict] = None) -> None:
+        """Load the case-fact cues (patterns/case_facts.json)."""
+        if facts is not None:
+            self.set_data(facts)
+
+    def set_data(self, data: Dict) -> None:
+        self._compiled = CompiledFacts(data)
+        self.data = data
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self._compiled is None:
+            raise ValueError(Errors.E301.format(name=self.name))
+        doc._.facts = read_facts(doc, self._compiled, self.spans_key)
+        return doc

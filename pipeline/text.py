@@ -1,0 +1,197 @@
+"""PDF-noise normalization with an offset map back to the caller's text.
+
+Text extracted from letter PDFs breaks lines mid-sentence, double-spaces every
+line, pads redactions with wide runs of blanks, splits pages with form feeds
+and mixes curly and straight quotes. ``normalize`` turns it into one clean
+string that the tokenizer and the rules see, and records how each piece of the
+clean string maps back to the input, so every offset the pipeline reports can
+be given in the caller's own text.
+
+Layout of the clean text: a line break inside a paragraph becomes a space,
+unless the line ends a sentence or a label (``.:;?!``), is a heading in capitals,
+or ends in a hyphen or slash (then the lines join with nothing between). Those
+kept breaks are "\\n"; a blank line (two in double-spaced text) becomes "\\n\\n".
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from typing import List, NamedTuple, Optional, Sequence, Tuple
+
+# One-to-one character substitutions: they keep offsets linear.
+_CHAR_MAP = str.maketrans(
+    {
+        "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u3000": " ", "\t": " ",
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+        "\u2212": "-", "\ufeff": " ", "\u200b": " ",
+    }
+)
+_LINE_BREAK = re.compile(r"\r\n|[\n\r\f\v\x1c-\x1e\x85\u2028\u2029]")
+_GAP = re.compile(r"\s{2,}|[^\S ]")
+_PAGE_FURNITURE = re.compile(r"^(?:page\s+\d+\s+of\s+\d+|-\s*\d+\s*-)$", re.IGNORECASE)
+_TERMINATORS = frozenset(".:;?!")
+_JOINERS = frozenset("-/")
+_HEADING_MIN_CAPS = 3
+
+
+class Normalized(NamedTuple):
+    """Clean text and its map back to the input.
+
+    ``segments`` is a flat sequence ``[norm_start, src_start, norm_len, src_len, ...]``;
+    a segment whose two lengths are equal maps character by character.
+    """
+
+    text: str
+    segments: Tuple[int, ...]
+    identity: bool
+
+
+class _Builder:
+    __slots__ = ("parts", "segments", "pos")
+
+    def __init__(self) -> None:
+        self.parts: List[str] = []
+        self.segments: List[int] = []
+        self.pos = 0
+
+    def add(self, piece: str, src_start: int, src_len: int) -> None:
+        n = len(piece)
+        segs = self.segments
+        if n == src_len and segs and segs[-2] == segs[-1]:
+            o, s, ln = segs[-4], segs[-3], segs[-2]
+            if o + ln == self.pos and s + ln == src_start:
+                segs[-2] += n
+                segs[-1] += n
+                self.parts.append(piece)
+                self.pos += n
+                return
+        segs.extend((self.pos, src_start, n, src_len))
+        self.parts.append(piece)
+        self.pos += n
+
+
+def _is_heading(line: str) -> bool:
+    caps = sum(1 for c in line if c.isupper())
+    return caps >= _HEADING_MIN_CAPS and not any(c.islower() for c in line)
+
+
+def _content_lines(text: str) -> List[Tuple[int, int]]:
+    """(start, end) of each line's content without its outer whitespace; (-1, -1) for blanks."""
+    lines: List[Tuple[int, int]] = []
+    pos = 0
+    bounds = [(m.start(), m.end()) for m in _LINE_BREAK.finditer(text)]
+    bounds.append((len(text), len(text)))
+    for brk_start, brk_end in bounds:
+        raw = text[pos:brk_start]
+        stripped = raw.strip()
+        if not stripped:
+            lines.append((-1, -1))
+        elif _PAGE_FURNITURE.match(stripped):
+            lines.append((-2, -2))
+        else:
+            lead = len(raw) - len(raw.lstrip())
+            start = pos + lead
+            lines.append((start, start + len(stripped)))
+        pos = brk_end
+    return lines
+
+
+def _is_double_spaced(lines: Sequence[Tuple[int, int]]) -> bool:
+    """True when most lines are followed by exactly one blank line (seed-style PDF text)."""
+    content = 0
+    single = 0
+    n = len(lines)
+    for i, (start, _) in enumerate(lines):
+        if start < 0:
+            continue
+        content += 1
+        if i + 2 < n and lines[i + 1][0] == -1 and lines[i + 2][0] >= 0:
+            single += 1
+    return content >= 4 and single >= 0.6 * content
+
+
+def _separator(prev: str, line: str, blanks: int, double_spaced: bool) -> str:
+    if double_spaced:
+        blanks = blanks - 1 if blanks else 0
+    if blanks > 0:
+        return "\n\n"
+    last = prev[-1]
+    if last in _JOINERS:
+        return ""
+    if last in _TERMINATORS or _is_heading(prev) or _is_heading(line):
+        return "\n"
+    return " "
+
+
+def normalize(text: str) -> Normalized:
+    """Clean PDF-extracted letter text, keeping a map back to ``text``."""
+    lines = _content_lines(text)
+    double_spaced = _is_double_spaced(lines)
+    out = _Builder()
+    prev: Optional[str] = None
+    prev_end = 0
+    blanks = 0
+    for start, end in lines:
+        if start == -1:
+            blanks += 1
+            continue
+        if start == -2:  # page footer or number: dropped, not a paragraph break
+            continue
+        line = text[start:end].translate(_CHAR_MAP)
+        if prev is not None:
+            out.add(_separator(prev, line, blanks, double_spaced), prev_end, start - prev_end)
+        pos = 0
+        for gap in _GAP.finditer(line):
+            if gap.start() > pos:
+                out.add(line[pos:gap.start()], start + pos, gap.start() - pos)
+            out.add(" ", start + gap.start(), gap.end() - gap.start())
+            pos = gap.end()
+        if pos < len(line):
+            out.add(line[pos:], start + pos, len(line) - pos)
+        prev, prev_end, blanks = line, end, 0
+    clean = "".join(out.parts)
+    segs = tuple(out.segments)
+    identity = clean == text
+    return Normalized(clean, segs, identity)
+
+
+class OffsetMap:
+    """Maps character offsets in normalized text back to the source text."""
+
+    __slots__ = ("_starts", "_segs", "_src_len")
+
+    def __init__(self, segments: Optional[Sequence[int]], src_len: Optional[int] = None) -> None:
+        self._segs = list(segments or ())
+        self._starts = self._segs[0::4]
+        self._src_len = src_len
+
+    def _seg(self, pos: int) -> Tuple[int, int, int, int]:
+        i = max(bisect_right(self._starts, pos) - 1, 0)
+        j = 4 * i
+        s = self._segs
+        return s[j], s[j + 1], s[j + 2], s[j + 3]
+
+    def start(self, pos: int) -> int:
+        if not self._segs:
+            return pos
+        o, s, ol, sl = self._seg(pos)
+        if ol == sl:
+            return s + min(pos - o, sl)
+        return s
+
+    def end(self, pos: int) -> int:
+        if not self._segs:
+            return pos
+        if pos <= 0:
+            return self.start(0)
+        o, s, ol, sl = self._seg(pos - 1)
+        if ol == sl:
+            return s + min(pos - o, sl)
+        return s + sl
+
+    def span(self, start: int, end: int) -> Tuple[int, int]:
+        """Source (start, end) of the normalized span [start, end)."""
+        src_start = self.start(start)
+        return src_start, max(self.end(end), src_start)
