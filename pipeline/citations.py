@@ -11,6 +11,7 @@ import re
 from typing import Dict, List, NamedTuple, Optional, Pattern, Sequence, Tuple
 
 NON_MTUS = "Non-MTUS"
+_AND = re.compile(r",?\s*\band\s+")
 OTHER = "other"
 
 
@@ -21,7 +22,8 @@ class CitationRules(NamedTuple):
     pages: Pattern
     section: Pattern
     chapters: Dict[str, Pattern]
-    noise: Pattern
+    noise_lead: Pattern
+    noise_trail: Pattern
 
 
 def compile_citation_rules(data: Dict) -> CitationRules:
@@ -32,7 +34,8 @@ def compile_citation_rules(data: Dict) -> CitationRules:
         pages=re.compile(data["pages"]),
         section=re.compile(data["section"], re.I),
         chapters={src: re.compile(rx, re.I) for src, rx in data["chapters"].items()},
-        noise=re.compile(data["noise"], re.I),
+        noise_lead=re.compile(data["noise_lead"], re.I),
+        noise_trail=re.compile(data["noise_trail"], re.I),
     )
 
 
@@ -57,7 +60,10 @@ def _strip(text: str, start: int, end: int) -> Tuple[int, int]:
 
 def _clean(value: str, rules: CitationRules) -> Optional[str]:
     value = " ".join(value.split())
-    value = rules.noise.sub("", value).strip()
+    lead = rules.noise_lead.match(value)
+    if lead:
+        value = value[lead.end() :]
+    value = rules.noise_trail.sub("", value).strip()
     return value or None
 
 
@@ -74,7 +80,7 @@ def describe(text: str, start: int, end: int, source: str, lead_end: int, rules:
     chapter = None
     chapter_rx = rules.chapters.get(source)
     if chapter_rx is not None:
-        probe = rules.noise.match(text, rest_start, body_end)
+        probe = rules.noise_lead.match(text, rest_start, body_end)
         probe_start = probe.end() if probe else rest_start
         cm = chapter_rx.match(text, probe_start, body_end)
         if cm:
@@ -124,11 +130,31 @@ def parse_citations(text: str, start: int, end: int, mentions: Sequence[Mention]
                 nxt = groups[i + 1][0][0]
                 joiner = rules.joiner.search(text, group[-1][1], nxt)
                 g_end = joiner.start() if joiner else nxt
-            s, e = _strip(text, g_start, g_end)
             named = [m[2] for m in group if m[2] != NON_MTUS]
             source = named[0] if named else NON_MTUS
-            lead_end = group[-1][1] if all(
-                not text[a[1] : b[0]].strip() for a, b in zip(group, group[1:])
-            ) else group[0][1]
-            citations.append({"source": source, "start": s, "end": e, **describe(text, s, e, source, lead_end, rules)})
+            lead_end = group[-1][1]
+            for p_start, p_end, p_lead in _chapter_parts(text, g_start, g_end, lead_end, source, rules):
+                s, e = _strip(text, p_start, p_end)
+                citations.append({"source": source, "start": s, "end": e, **describe(text, s, e, source, p_lead, rules)})
     return citations
+
+
+def _chapter_parts(text: str, start: int, end: int, lead_end: int, source: str, rules: CitationRules) -> List[Tuple[int, int, int]]:
+    """Split a citation naming several chapters ("..., and Shoulder Complaints 2004, Section(s): ...").
+
+    Returns (start, end, lead_end) per chapter; a citation of one chapter is returned whole.
+    """
+    chapter_rx = rules.chapters.get(source)
+    if chapter_rx is None:
+        return [(start, end, lead_end)]
+    cuts: List[Tuple[int, int]] = []
+    for m in _AND.finditer(text, lead_end, end):
+        if chapter_rx.match(text, m.end(), end):
+            cuts.append((m.start(), m.end()))
+    parts: List[Tuple[int, int, int]] = []
+    pos, lead = start, lead_end
+    for cut_start, cut_end in cuts:
+        parts.append((pos, cut_start, lead))
+        pos = lead = cut_end
+    parts.append((pos, end, lead))
+    return parts

@@ -41,6 +41,7 @@ class CompiledFacts:
             self.reviewer_sections: Tuple[str, ...] = tuple(data["reviewer_sections"])
             self.patient_sections: Tuple[str, ...] = tuple(data["patient_sections"])
             self.sex_window: int = int(data["sex_window"])
+            self.treatment_specialties: Dict[str, str] = dict(data.get("treatment_specialties", {}))
         except (KeyError, TypeError, ValueError, re.error) as err:
             raise ValueError(Errors.E303.format(reason=f"case_facts: {err}")) from err
 
@@ -140,12 +141,17 @@ def read_facts(doc: Doc, compiled: CompiledFacts, spans_key: str = "sections") -
             break
 
     reviewer_bounds = [b for name in compiled.reviewer_sections for b in by_label.get(name, [])] or [(0, len(text))]
-    reviewer_ents = [e for e in doc.ents if e.label_ in ("SPECIALTY", "STATE") and _in_sections(e, reviewer_bounds)]
+    reviewer_ents = [e for e in doc.ents if e.label_ in ("SPECIALTY", "STATE", "TREATMENT") and _in_sections(e, reviewer_bounds)]
+    specialties = _unique(
+        e._.norm if e.label_ == "SPECIALTY" else compiled.treatment_specialties.get(e._.norm or "")
+        for e in reviewer_ents
+        if e.label_ != "STATE"
+    )
     return {
         "case": case,
         "patient": {"age": age, "sex": sex},
         "reviewer": {
-            "specialties": _unique(e._.norm for e in reviewer_ents if e.label_ == "SPECIALTY"),
+            "specialties": specialties,
             "licensure_states": _unique(e._.norm for e in reviewer_ents if e.label_ == "STATE"),
         },
     }

@@ -48,15 +48,21 @@ class _Resolver:
         return {"start": start, "end": end}
 
 
-def _drug(r: _Resolver, rng: Optional[Sequence[int]]) -> Optional[Dict]:
+def _drug(r: _Resolver, item: Dict) -> Optional[Dict]:
+    rng = item["drug"]
     if rng is None:
         return None
+    if "drug_name" in item:  # a compounded drug, named by its ingredients
+        return {"text": item["drug_text"], "name": item["drug_name"]}
     return {"text": _text(r.doc, rng), "name": r.norm(rng)}
 
 
-def _strength(r: _Resolver, rng: Optional[Sequence[int]]) -> Optional[Dict]:
+def _strength(r: _Resolver, item: Dict) -> Optional[Dict]:
+    rng = item["strength"]
     if rng is None:
         return None
+    if "strength_values" in item:
+        return {"text": item["strength_text"], "values": item["strength_values"], "unit": item["strength_unit"]}
     text = _text(r.doc, rng)
     parsed = parse_strength(text)
     values, unit = parsed if parsed else ([], None)
@@ -82,8 +88,8 @@ def _item(r: _Resolver, item: Dict) -> Dict:
     return {
         "request": _text(doc, item["request"]),
         **r.offsets(item["request"]),
-        "drug": _drug(r, item["drug"]),
-        "strength": _strength(r, item["strength"]),
+        "drug": _drug(r, item),
+        "strength": _strength(r, item),
         "quantity": _quantity(r, item["quantity"]),
         "treatment": _treatment(r, item.get("treatment")),
         "decision": item["decision"],

@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Span
 from . import extensions  # noqa: F401
 from .citations import CitationRules, compile_citation_rules, parse_citations
 from .errors import Errors, Warnings
+from .normalize import parse_strength
 from .serialize import JsonDataMixin
 
 Range = Tuple[int, int]
@@ -48,6 +49,8 @@ class ItemRules:
             self.partial = [re.compile(rx, re.S) for rx in data["partial_authorization"]]
             self.citations: CitationRules = compile_citation_rules(data["citations"])
             self.conclusion: Dict[str, bool] = dict(data["conclusion"])
+            self.session_nouns = frozenset(data["quantity_around_treatment"]["nouns"])
+            self.compound_joiners = frozenset(data["compound_joiners"])
         except (KeyError, TypeError, re.error) as err:
             raise ValueError(Errors.E303.format(reason=f"items: {err}")) from err
 
@@ -117,6 +120,52 @@ def _ents_within(ents: Sequence[Span], start: int, end: int) -> List[Span]:
     return [e for e in ents if start <= e.start_char and e.end_char <= end]
 
 
+def quantity_around(doc: Doc, treatment: Span, nouns: frozenset) -> Optional[Span]:
+    """"Eight physical therapy sessions": the count written around a treatment, as one span."""
+    if treatment.start == 0 or treatment.end >= len(doc):
+        return None
+    before, after = doc[treatment.start - 1], doc[treatment.end]
+    if before.like_num and after.lower_ in nouns:
+        return doc[treatment.start - 1 : treatment.end + 1]
+    return None
+
+
+def compound(doc: Doc, in_request: Sequence[Span], joiners: frozenset) -> Optional[Dict]:
+    """A compounded drug ("Flurbiprofen 10%/Lidocaine 5% cream"): its names and strengths.
+
+    Two or more DRUG entities with nothing but strengths and joiners between them
+    make one drug whose name joins the ingredients' names with "/". Strength
+    values are listed in order when every strength has the same unit.
+    """
+    drugs = [e for e in in_request if e.label_ == "DRUG"]
+    if len(drugs) < 2:
+        return None
+    for a, b in zip(drugs, drugs[1:]):
+        for tok in doc[a.end : b.start]:
+            if tok.ent_type_ != "STRENGTH" and tok.lower_ not in joiners:
+                return None
+    last = drugs[-1]
+    strengths = [
+        e for e in in_request
+        if e.label_ == "STRENGTH" and drugs[0].start < e.start and (e.start < last.start or e.start - last.end <= 2)
+    ]
+    parsed = [parse_strength(e.text) for e in strengths]
+    units = {p[1] for p in parsed if p}
+    result: Dict = {
+        "drug": [drugs[0].start_char, last.end_char],
+        "drug_text": "/".join(" ".join(d.text.split()) for d in drugs),
+        "drug_name": "/".join(d._.norm or d.text.lower() for d in drugs),
+    }
+    if strengths and len(units) == 1 and all(parsed):
+        result.update({
+            "strength": [strengths[0].start_char, strengths[-1].end_char],
+            "strength_text": "/".join(e.text for e in strengths),
+            "strength_values": [v for p in parsed for v in p[0]],
+            "strength_unit": units.pop(),
+        })
+    return result
+
+
 def _rng(span: Optional[Span]) -> Optional[List[int]]:
     return None if span is None else [span.start_char, span.end_char]
 
@@ -132,6 +181,10 @@ def link_item(doc: Doc, heading: Range, decision: Optional[str], block: Range, s
     strength = first["STRENGTH"]
     if drug is not None:
         strength = next((e for e in in_request if e.label_ == "STRENGTH" and e.start >= drug.end), strength)
+    quantity = first["QUANTITY"]
+    if quantity is None and drug is None and first["TREATMENT"] is not None:
+        quantity = quantity_around(doc, first["TREATMENT"], rules.session_nouns)
+    mixture = compound(doc, in_request, rules.compound_joiners)
     parts = find_parts(text, heading[1], block[1], style)
     guidelines: List[Dict] = []
     for party in ("claims_administrator", "reviewer"):
@@ -160,19 +213,22 @@ def link_item(doc: Doc, heading: Range, decision: Optional[str], block: Range, s
     elif expected is not None and conclusion != expected:
         said = "is medically necessary" if conclusion else "is not medically necessary"
         warnings.append(Warnings.W001.format(request=request_text, decision=decision, conclusion=said))
-    return {
+    item = {
         "request": list(request),
         "decision": decision,
         "medically_necessary": medically_necessary,
         "drug": _rng(drug),
         "strength": _rng(strength),
-        "quantity": _rng(first["QUANTITY"]),
+        "quantity": _rng(quantity),
         "treatment": _rng(first["TREATMENT"]) if drug is None else None,
         "guidelines": guidelines,
         "rationale": list(rationale) if rationale else None,
         "ur_modification": {k: list(v) for k, v in modification.items()} if modification else None,
         "warnings": warnings,
     }
+    if mixture:
+        item.update(mixture)
+    return item
 
 
 def _section(doc: Doc, label: str, spans_key: str) -> Optional[Span]:

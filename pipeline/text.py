@@ -78,7 +78,10 @@ def _is_heading(line: str) -> bool:
 
 
 def _content_lines(text: str) -> List[Tuple[int, int]]:
-    """(start, end) of each line's content without its outer whitespace; (-1, -1) for blanks."""
+    """(start, end) of each line's content without its outer whitespace.
+
+    (-1, -1) marks a blank line, (-2, -2) a page footer and (-3, -3) a page break.
+    """
     lines: List[Tuple[int, int]] = []
     pos = 0
     bounds = [(m.start(), m.end()) for m in _LINE_BREAK.finditer(text)]
@@ -94,6 +97,8 @@ def _content_lines(text: str) -> List[Tuple[int, int]]:
             lead = len(raw) - len(raw.lstrip())
             start = pos + lead
             lines.append((start, start + len(stripped)))
+        if "\f" in text[brk_start:brk_end]:
+            lines.append((-3, -3))
         pos = brk_end
     return lines
 
@@ -133,12 +138,18 @@ def normalize(text: str) -> Normalized:
     prev: Optional[str] = None
     prev_end = 0
     blanks = 0
+    page_break = False
     for start, end in lines:
         if start == -1:
             blanks += 1
             continue
         if start == -2:  # page footer or number: dropped, not a paragraph break
             continue
+        if start == -3:  # blank lines around a page break are page layout, not paragraphs
+            page_break = True
+            continue
+        if page_break:
+            blanks, page_break = 0, False
         line = text[start:end].translate(_CHAR_MAP)
         if prev is not None:
             out.add(_separator(prev, line, blanks, double_spaced), prev_end, start - prev_end)

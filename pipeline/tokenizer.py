@@ -18,13 +18,17 @@ from typing import Callable, Iterable, Iterator, Set, Union
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
-from spacy.util import registry
+from spacy.util import compile_infix_regex, registry
 
 from . import extensions  # noqa: F401  (declares doc._.source_map)
 from .text import normalize
 
 # Enough for the vocabulary of many thousand letters; each entry is a few dozen bytes.
 CACHE_SIZE = 200_000
+# Compounded creams list ingredients as "Flurbiprofen 20%/Lidocaine 5%" or
+# "4%-27.5%-0.0325%": split after a percent sign so each strength and drug
+# name is a token of its own.
+EXTRA_INFIXES = (r"(?<=%)[/\-](?=[A-Za-z0-9.])",)
 
 
 class LetterTokenizer:
@@ -103,6 +107,8 @@ def create_letter_tokenizer(cache_size: int = CACHE_SIZE) -> Callable[[Language]
 
     def make(nlp: Language) -> LetterTokenizer:
         base = registry.tokenizers.get("spacy.Tokenizer.v1")()(nlp)
+        infixes = list(nlp.Defaults.infixes or ()) + list(EXTRA_INFIXES)
+        base.infix_finditer = compile_infix_regex(infixes).finditer
         return LetterTokenizer(base, cache_size=cache_size)
 
     return make

@@ -13,9 +13,9 @@ _FREQUENCY = re.compile(
     r"(?:a|per|each|/)?\s*(?:week|wk|weekly)\s*,?\s*(?:for|x|times|over)\s*"
     r"(?P<weeks>\d+(?:\s*-\s*\d+)?|[a-z]+(?:\s*(?:-|to)\s*[a-z]+)?)\s*(?:weeks?|wks)$"
 )
-_TIMES = re.compile(r"^(?P<a>\d+)\s*(?:x|times)\s*(?P<b>\d+)$")
+_TIMES = re.compile(r"^(?P<a>\d+|[a-z]+)\s*(?:x|times)\s*(?P<b>\d+|[a-z]+)(?:\s+(?:visits|sessions|treatments))?$")
 _PAREN = re.compile(r"\((\d+)\)")
-_LEADING = re.compile(r"^(?:#|qty\.?|quantity\.?)\s*[:#-]?\s*(?:of\s+)?", re.IGNORECASE)
+_LEADING = re.compile(r"^(?:#|qty\.?|quantity\.?|x|times)\s*[:#-]?\s*(?:of\s+)?", re.IGNORECASE)
 
 
 def _upper(text: str) -> Optional[float]:
@@ -39,7 +39,9 @@ def parse_quantity(text: str) -> Optional[int]:
     t = " ".join(text.lower().split())
     m = _TIMES.match(t)
     if m:
-        return int(m.group("a")) * int(m.group("b"))
+        a, b = parse_number(m.group("a")), parse_number(m.group("b"))
+        if a is not None and b is not None:
+            return as_int(a * b)
     m = _FREQUENCY.search(t)
     if m:
         per, weeks = _upper(m.group("per")), _upper(m.group("weeks"))

@@ -5,7 +5,7 @@ import re
 from typing import List, Optional, Tuple
 
 _STRENGTH = re.compile(
-    r"^\s*(?P<values>\d+(?:\.\d+)?(?:\s*/\s*\d+(?:\.\d+)?)*)\s*(?P<unit>[A-Za-zµ%]+(?:\s*/\s*[A-Za-z0-9]+)?)\s*$"
+    r"^\s*(?P<values>\d+(?:\.\d+)?(?:\s*[/-]\s*\d+(?:\.\d+)?)*)\s*(?P<unit>[A-Za-zµ%]+(?:\s*/\s*[A-Za-z0-9]+)?)\s*$"
 )
 _UNIT_ALIASES = {
     "mgs": "mg", "milligram": "mg", "milligrams": "mg", "mcgs": "mcg", "µg": "mcg",
@@ -24,7 +24,7 @@ def parse_strength(text: str) -> Optional[Tuple[List[float | int], str]]:
     m = _STRENGTH.match(text)
     if not m:
         return None
-    values = [_number(v) for v in re.split(r"\s*/\s*", m.group("values"))]
+    values = [_number(v) for v in re.split(r"\s*[/-]\s*", m.group("values"))]
     unit = re.sub(r"\s+", "", m.group("unit")).lower()
     base, _, per = unit.partition("/")
     base = _UNIT_ALIASES.get(base, base)
