@@ -31,7 +31,7 @@ def compile_citation_rules(data: Dict) -> CitationRules:
         clause=re.compile(data["clause"], re.I),
         no_citation=re.compile(data["no_citation"], re.I),
         joiner=re.compile(data["joiner"], re.I),
-        pages=re.compile(data["pages"]),
+        pages=re.compile(data["pages"], re.I),
         section=re.compile(data["section"], re.I),
         chapters={src: re.compile(rx, re.I) for src, rx in data["chapters"].items()},
         noise_lead=re.compile(data["noise_lead"], re.I),

@@ -15,7 +15,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from . import extensions  # noqa: F401
-from .normalize import parse_quantity, parse_strength, to_iso_date
+from .normalize import parse_duration, parse_quantity, parse_strength, to_iso_date
 from .normalize.numbers import as_int, parse_number
 
 
@@ -45,6 +45,7 @@ PARSERS: Dict[str, Callable[[str], Optional[str]]] = {
     "QUANTITY": _quantity_norm,
     "DATE": to_iso_date,
     "AGE": _age_norm,
+    "DURATION": parse_duration,
 }
 
 

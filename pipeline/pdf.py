@@ -59,10 +59,17 @@ _LOCK = threading.Lock()  # PDFium is not thread-safe
 class PdfError(ValueError):
     """A PDF that cannot be turned into text; ``code`` is the message key (e.g. "E204")."""
 
-    def __init__(self, code: str, path: str | os.PathLike[str], **fields: object) -> None:
+    def __init__(self, message: str, code: str = "", path: str = "") -> None:
+        super().__init__(message)
         self.code = code
-        self.path = str(path)
-        super().__init__(MESSAGES[code].format(path=self.path, **fields))
+        self.path = path
+
+    def __reduce__(self) -> tuple[type[PdfError], tuple[str, str, str]]:
+        return type(self), (str(self), self.code, self.path)  # picklable across processes
+
+
+def _error(code: str, path: str | os.PathLike[str], **fields: object) -> PdfError:
+    return PdfError(MESSAGES[code].format(path=str(path), **fields), code, str(path))
 
 
 class PdfText(NamedTuple):
@@ -95,12 +102,12 @@ def _clean_page(raw: str) -> str:
 
 def _check_bytes(data: bytes, path: str | os.PathLike[str]) -> None:
     if not data:
-        raise PdfError("E201", path)
+        raise _error("E201", path)
     if b"%PDF-" not in data[:_HEAD_BYTES]:
-        raise PdfError("E202", path)
+        raise _error("E202", path)
     if b"%%EOF" not in data[-_TAIL_BYTES:]:
         # PDFium rebuilds a broken cross-reference table and may then return part of the text.
-        raise PdfError("E203", path, detail="no %%EOF marker at the end: the file looks truncated")
+        raise _error("E203", path, detail="no %%EOF marker at the end: the file looks truncated")
 
 
 def _open(data: bytes, path: str | os.PathLike[str]) -> pdfium.PdfDocument:
@@ -113,12 +120,12 @@ def _open(data: bytes, path: str | os.PathLike[str]) -> pdfium.PdfDocument:
     if not raw:
         err = pdfium_c.FPDF_GetLastError()  # set by PDFium on every failed load
         if err == pdfium_c.FPDF_ERR_PASSWORD:
-            raise PdfError("E204", path)
+            raise _error("E204", path)
         if err == pdfium_c.FPDF_ERR_SECURITY:
-            raise PdfError("E205", path)
+            raise _error("E205", path)
         if err in (pdfium_c.FPDF_ERR_FORMAT, pdfium_c.FPDF_ERR_FILE):
-            raise PdfError("E203", path, detail="PDFium: data format error")
-        raise PdfError("E209", path, detail=f"PDFium error code {err}")
+            raise _error("E203", path, detail="PDFium: data format error")
+        raise _error("E209", path, detail=f"PDFium error code {err}")
     return pdfium.PdfDocument(raw)
 
 
@@ -126,7 +133,7 @@ def _page_text(doc: pdfium.PdfDocument, index: int, path: str | os.PathLike[str]
     try:
         page = doc[index]
     except pdfium.PdfiumError as exc:
-        raise PdfError("E208", path, page=index + 1, pages=len(doc), detail=str(exc)) from exc
+        raise _error("E208", path, page=index + 1, pages=len(doc), detail=str(exc)) from exc
     try:
         textpage = page.get_textpage()
         try:
@@ -134,7 +141,7 @@ def _page_text(doc: pdfium.PdfDocument, index: int, path: str | os.PathLike[str]
         finally:
             textpage.close()
     except pdfium.PdfiumError as exc:
-        raise PdfError("E208", path, page=index + 1, pages=len(doc), detail=str(exc)) from exc
+        raise _error("E208", path, page=index + 1, pages=len(doc), detail=str(exc)) from exc
     finally:
         page.close()
 
@@ -153,12 +160,12 @@ def extract_pdf(path: str | os.PathLike[str]) -> PdfText:
         try:
             n_pages = len(doc)
             if n_pages == 0:
-                raise PdfError("E206", path)
+                raise _error("E206", path)
             pages = [_clean_page(_page_text(doc, i, path)) for i in range(n_pages)]
         finally:
             doc.close()
     if not any(page.strip() for page in pages):
-        raise PdfError("E207", path, pages=n_pages)
+        raise _error("E207", path, pages=n_pages)
     page_starts: list[int] = []
     offset = 0
     for page in pages:

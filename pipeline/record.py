@@ -27,6 +27,15 @@ EMPTY_CASE = {
 }
 
 
+def _plain(value):
+    """Lists where msgpack (DocBin, multiprocessing) gave back tuples."""
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
 def _text(doc: Doc, rng: Sequence[int]) -> str:
     return " ".join(doc.text[rng[0] : rng[1]].split())
 
@@ -62,7 +71,7 @@ def _strength(r: _Resolver, item: Dict) -> Optional[Dict]:
     if rng is None:
         return None
     if "strength_values" in item:
-        return {"text": item["strength_text"], "values": item["strength_values"], "unit": item["strength_unit"]}
+        return {"text": item["strength_text"], "values": list(item["strength_values"]), "unit": item["strength_unit"]}
     text = _text(r.doc, rng)
     parsed = parse_strength(text)
     values, unit = parsed if parsed else ([], None)
@@ -116,7 +125,7 @@ def _item(r: _Resolver, item: Dict) -> Dict:
 def build_record(doc: Doc) -> Dict:
     """The schema-v1 record of a processed doc."""
     r = _Resolver(doc)
-    facts = doc._.facts or {}
+    facts = _plain(doc._.facts or {})
     entities: List[Dict] = [
         {"label": e.label_, **r.offsets((e.start_char, e.end_char)), "text": " ".join(e.text.split()), "norm": e._.norm}
         for e in doc.ents

@@ -70,7 +70,7 @@ def find_sections(text: str, compiled: CompiledLayouts) -> List[Tuple[str, int, 
         found.append((label, m.start()))
     sections: List[Tuple[str, int, int]] = []
     first = found[0][1] if found else len(text)
-    if first > 0:
+    if text[:first].strip():
         sections.append(("header", 0, first))
     for i, (label, start) in enumerate(found):
         end = found[i + 1][1] if i + 1 < len(found) else len(text)

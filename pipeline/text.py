@@ -73,8 +73,10 @@ class _Builder:
 
 
 def _is_heading(line: str) -> bool:
-    caps = sum(1 for c in line if c.isupper())
-    return caps >= _HEADING_MIN_CAPS and not any(c.islower() for c in line)
+    """A line of two or more words in capitals ("CLINICAL CASE SUMMARY")."""
+    if any(c.islower() for c in line) or sum(1 for c in line if c.isupper()) < _HEADING_MIN_CAPS:
+        return False
+    return sum(1 for w in line.split() if any(c.isalpha() for c in w)) >= 2
 
 
 def _content_lines(text: str) -> List[Tuple[int, int]]:

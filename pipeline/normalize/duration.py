@@ -1,0 +1,30 @@
+"""Durations ("x 6 months", "30 day supply", "five years") to "<number> <unit>s"."""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from .numbers import as_int, parse_number
+
+_DURATION = re.compile(
+    r"(?P<n>\d+(?:\.\d+)?|[a-z]+(?:[\s-][a-z]+)?)\s*-?\s*(?P<unit>hour|day|week|wk|month|mo|year)s?\b", re.I
+)
+_UNITS = {"wk": "week", "mo": "month"}
+
+
+def parse_duration(text: str) -> Optional[str]:
+    """A duration as "<number> <unit>s" ("30 days"), or None when the text is not one."""
+    m = _DURATION.search(text.lower())
+    if not m:
+        return None
+    words = m.group("n").split()
+    value = None
+    while words and value is None:  # "x 6", "for six": drop leading words that are no number
+        value = parse_number(" ".join(words))
+        if value is None:
+            words = words[1:]
+    if value is None:
+        return None
+    unit = _UNITS.get(m.group("unit"), m.group("unit"))
+    number = as_int(value) if as_int(value) is not None else value
+    return f"{number} {unit}" + ("" if value == 1 else "s")

@@ -1,0 +1,44 @@
+"""Entity norms and combination drug names, on a blank pipeline with a small ruler."""
+import pytest
+
+
+@pytest.fixture
+def nlp(blank):
+    ruler = blank.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
+    ruler.add_patterns(
+        [
+            {"label": "DRUG", "pattern": "hydrocodone", "id": "hydrocodone"},
+            {"label": "DRUG", "pattern": "apap", "id": "acetaminophen"},
+            {"label": "DRUG", "pattern": "soma", "id": "carisoprodol"},
+            {"label": "STRENGTH", "pattern": [{"TEXT": {"REGEX": r"^\d+(/\d+)*$"}}, {"LOWER": "mg"}]},
+            {"label": "QUANTITY", "pattern": [{"ORTH": "#"}, {"LIKE_NUM": True}]},
+            {"label": "DATE", "pattern": [{"TEXT": {"REGEX": r"^\d+/\d+/\d{4}$"}}]},
+        ]
+    )
+    blank.add_pipe("imr_normalizer")
+    return blank
+
+
+def test_combination_is_one_drug_in_written_order(nlp):
+    doc = nlp("Hydrocodone/APAP 10/325 mg #120 and Soma on 02/05/2015")
+    got = [(e.label_, e.text, e._.norm) for e in doc.ents]
+    assert got == [
+        ("DRUG", "Hydrocodone/APAP", "hydrocodone/acetaminophen"),
+        ("STRENGTH", "10/325 mg", "10/325 mg"),
+        ("QUANTITY", "#120", "120"),
+        ("DRUG", "Soma", "carisoprodol"),
+        ("DATE", "02/05/2015", "2015-02-05"),
+    ]
+
+
+def test_drugs_joined_by_and_stay_apart(nlp):
+    doc = nlp("APAP and Hydrocodone")
+    assert [e._.norm for e in doc.ents] == ["acetaminophen", "hydrocodone"]
+
+
+def test_norms_survive_doc_bytes(nlp):
+    from spacy.tokens import Doc
+
+    doc = nlp("Hydrocodone/APAP #60")
+    again = Doc(nlp.vocab).from_bytes(doc.to_bytes())
+    assert [(e.text, e._.norm) for e in again.ents] == [("Hydrocodone/APAP", "hydrocodone/acetaminophen"), ("#60", "60")]
