@@ -6,6 +6,19 @@ Values are plain data (strings, ints, lists and dicts of them) so docs survive
 from spacy.tokens import Doc, Span
 
 
+# doc.text is rebuilt from the tokens on every access, which costs more than any
+# rule here; the tokenizer keeps the text it was given under this key instead.
+TEXT_KEY = ("imr", "text")
+
+
+def text_of(doc: Doc) -> str:
+    """The doc's text, kept from tokenization (computed and kept on first use otherwise)."""
+    text = doc.user_data.get(TEXT_KEY)
+    if text is None:
+        text = doc.user_data[TEXT_KEY] = doc.text
+    return text
+
+
 def _record_getter(doc: Doc) -> dict:
     from .record import build_record
 

@@ -12,6 +12,7 @@ from spacy.language import Language
 from . import extensions  # noqa: F401  (attributes named in 'assigns' must exist)
 from .entity_norms import EntityNormalizer
 from .facts import CaseFacts
+from .regex_ruler import RegexRuler
 from .relations import ItemLinker
 from .sections import SectionDetector
 
@@ -24,6 +25,16 @@ from .sections import SectionDetector
 def make_sections(nlp: Language, name: str, *, spans_key: str) -> SectionDetector:
     """Layout and sections (data: patterns/layouts.json, given at initialize)."""
     return SectionDetector(nlp, name, spans_key=spans_key)
+
+
+@Language.factory(
+    "imr_regex_ruler",
+    default_config={},
+    assigns=["doc.ents", "span._.norm"],
+)
+def make_regex_ruler(nlp: Language, name: str) -> RegexRuler:
+    """Entities defined by their shape (data: patterns/regex/*.jsonl, given at initialize)."""
+    return RegexRuler(nlp, name)
 
 
 @Language.factory(

@@ -14,7 +14,7 @@ from typing import Dict, Iterable, List, Optional, Pattern, Sequence, Tuple, Uni
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from . import extensions  # noqa: F401
+from .extensions import text_of
 from .errors import Errors
 from .serialize import JsonDataMixin
 
@@ -117,7 +117,7 @@ def _unique(values: Iterable[Optional[str]]) -> List[str]:
 
 def read_facts(doc: Doc, compiled: CompiledFacts, spans_key: str = "sections") -> Dict:
     """The case, patient and reviewer facts of a processed doc, as plain values."""
-    text = doc.text
+    text = text_of(doc)
     sections = list(doc.spans.get(spans_key, []))
     by_label: Dict[str, List[Tuple[int, int]]] = {}
     for s in sections:

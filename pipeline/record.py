@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Sequence
 
 from spacy.tokens import Doc, Span
 
-from . import extensions  # noqa: F401
+from .extensions import text_of
 from .errors import Errors
 from .normalize import parse_quantity, parse_strength
 from .text import OffsetMap
@@ -36,8 +36,8 @@ def _plain(value):
     return value
 
 
-def _text(doc: Doc, rng: Sequence[int]) -> str:
-    return " ".join(doc.text[rng[0] : rng[1]].split())
+def _text(text: str, rng: Sequence[int]) -> str:
+    return " ".join(text[rng[0] : rng[1]].split())
 
 
 class _Resolver:
@@ -45,6 +45,7 @@ class _Resolver:
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
+        self.text = text_of(doc)
         self.map = OffsetMap(doc._.source_map)
         self.ents: Dict[tuple, Span] = {(e.start_char, e.end_char): e for e in doc.ents}
 
@@ -63,7 +64,7 @@ def _drug(r: _Resolver, item: Dict) -> Optional[Dict]:
         return None
     if "drug_name" in item:  # a compounded drug, named by its ingredients
         return {"text": item["drug_text"], "name": item["drug_name"]}
-    return {"text": _text(r.doc, rng), "name": r.norm(rng)}
+    return {"text": _text(r.text, rng), "name": r.norm(rng)}
 
 
 def _strength(r: _Resolver, item: Dict) -> Optional[Dict]:
@@ -72,7 +73,7 @@ def _strength(r: _Resolver, item: Dict) -> Optional[Dict]:
         return None
     if "strength_values" in item:
         return {"text": item["strength_text"], "values": list(item["strength_values"]), "unit": item["strength_unit"]}
-    text = _text(r.doc, rng)
+    text = _text(r.text, rng)
     parsed = parse_strength(text)
     values, unit = parsed if parsed else ([], None)
     return {"text": text, "values": values, "unit": unit}
@@ -81,21 +82,21 @@ def _strength(r: _Resolver, item: Dict) -> Optional[Dict]:
 def _quantity(r: _Resolver, rng: Optional[Sequence[int]]) -> Optional[Dict]:
     if rng is None:
         return None
-    text = _text(r.doc, rng)
+    text = _text(r.text, rng)
     return {"text": text, "value": parse_quantity(text)}
 
 
 def _treatment(r: _Resolver, rng: Optional[Sequence[int]]) -> Optional[Dict]:
     if rng is None:
         return None
-    return {"text": _text(r.doc, rng), "name": r.norm(rng)}
+    return {"text": _text(r.text, rng), "name": r.norm(rng)}
 
 
 def _item(r: _Resolver, item: Dict) -> Dict:
-    doc = r.doc
+    text = r.text
     modification = item.get("ur_modification")
     return {
-        "request": _text(doc, item["request"]),
+        "request": _text(text, item["request"]),
         **r.offsets(item["request"]),
         "drug": _drug(r, item),
         "strength": _strength(r, item),
@@ -107,7 +108,7 @@ def _item(r: _Resolver, item: Dict) -> Dict:
             {
                 "cited_by": g["cited_by"],
                 "source": g["source"],
-                "text": _text(doc, (g["start"], g["end"])),
+                "text": _text(text, (g["start"], g["end"])),
                 "topic": g["topic"],
                 "chapter": g["chapter"],
                 "pages": g["pages"],
@@ -116,7 +117,7 @@ def _item(r: _Resolver, item: Dict) -> Dict:
         ],
         "rationale": r.offsets(item["rationale"]) if item.get("rationale") else None,
         "ur_modification": (
-            {k: _text(doc, v) for k, v in modification.items()} if modification else None
+            {k: _text(text, v) for k, v in modification.items()} if modification else None
         ),
         "warnings": list(item["warnings"]),
     }

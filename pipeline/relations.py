@@ -15,7 +15,7 @@ from typing import Dict, Iterable, List, Optional, Pattern, Sequence, Tuple
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from . import extensions  # noqa: F401
+from .extensions import text_of
 from .citations import CitationRules, compile_citation_rules, parse_citations
 from .errors import Errors, Warnings
 from .normalize import parse_strength
@@ -170,10 +170,8 @@ def _rng(span: Optional[Span]) -> Optional[List[int]]:
     return None if span is None else [span.start_char, span.end_char]
 
 
-def link_item(doc: Doc, heading: Range, decision: Optional[str], block: Range, style: Style, rules: ItemRules) -> Dict:
-    """One item dict: request parts, citations and rationale of one item block."""
-    text = doc.text
-    ents = list(doc.ents)
+def link_item(doc: Doc, text: str, ents: Sequence[Span], heading: Range, decision: Optional[str], block: Range, style: Style, rules: ItemRules) -> Dict:
+    """One item dict: request parts, citations and rationale of one item block (``text`` is doc.text)."""
     request, modification = split_partial(text, heading[0], heading[1], rules)
     in_request = _ents_within(ents, *request)
     first = {label: next((e for e in in_request if e.label_ == label), None) for label in _ITEM_LABELS}
@@ -237,7 +235,8 @@ def _section(doc: Doc, label: str, spans_key: str) -> Optional[Span]:
 
 def find_items(doc: Doc, style: Style, rules: ItemRules, spans_key: str = "sections") -> List[Dict]:
     """All decided items of a doc written in ``style``."""
-    text = doc.text
+    text = text_of(doc)
+    ents = list(doc.ents)
     decisions = _section(doc, "decisions", spans_key)
     items: List[Dict] = []
     if style.name == "decision-heading":
@@ -254,7 +253,7 @@ def find_items(doc: Doc, style: Style, rules: ItemRules, spans_key: str = "secti
             block_end = starts[k + 1] if k + 1 < len(cues) else hi
             heading = _strip(text, starts[k], cue.start())
             decision = style.decisions.get(cue.group("decision").lower())
-            items.append(link_item(doc, heading, decision, (starts[k], block_end), style, rules))
+            items.append(link_item(doc, text, ents, heading, decision, (starts[k], block_end), style, rules))
         return items
     # Styles whose decision is a sentence ("has determined the request for X is not
     # medically necessary"): one item per sentence; the per-item discussion, when
@@ -276,7 +275,7 @@ def find_items(doc: Doc, style: Style, rules: ItemRules, spans_key: str = "secti
             if m:
                 nxt = re.compile(style.item_heading.replace("{number}", r"\d+")).search(text, m.end(), hi)
                 block = (m.start(), nxt.start() if nxt else hi)
-        item = link_item(doc, request, decision, (request[1], block[1]) if block[0] == cue.end() else block, style, rules)
+        item = link_item(doc, text, ents, request, decision, (request[1], block[1]) if block[0] == cue.end() else block, style, rules)
         items.append(item)
     return items
 

@@ -16,7 +16,7 @@ from typing import Dict, Iterable, List, NamedTuple, Optional, Pattern, Tuple, U
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from . import extensions  # noqa: F401
+from .extensions import text_of
 from .errors import Errors
 from .serialize import JsonDataMixin
 
@@ -106,7 +106,7 @@ class SectionDetector(JsonDataMixin):
 
     def __call__(self, doc: Doc) -> Doc:
         compiled = self.compiled
-        text = doc.text
+        text = text_of(doc)
         doc._.layout = detect_layout(text, compiled).name
         spans = []
         for label, start, end in find_sections(text, compiled):

@@ -18,17 +18,24 @@ from typing import Callable, Iterable, Iterator, Set, Union
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
-from spacy.util import compile_infix_regex, registry
+from spacy.util import compile_infix_regex, compile_suffix_regex, registry
 
-from . import extensions  # noqa: F401  (declares doc._.source_map)
+from .extensions import TEXT_KEY
 from .text import normalize
 
 # Enough for the vocabulary of many thousand letters; each entry is a few dozen bytes.
 CACHE_SIZE = 200_000
-# Compounded creams list ingredients as "Flurbiprofen 20%/Lidocaine 5%" or
-# "4%-27.5%-0.0325%": split after a percent sign so each strength and drug
-# name is a token of its own.
-EXTRA_INFIXES = (r"(?<=%)[/\-](?=[A-Za-z0-9.])",)
+# Letters write strengths and counts run together ("10mcg/hr", "106.32gm", "2x6",
+# "2x/week", "Flurbiprofen 20%/Lidocaine 5%"). These rules split numbers from
+# their units so the ruler's patterns can start on a plain number token; spaCy's
+# English rules already do this for "mg", "g" and "%".
+_UNIT = r"(?:[mM][cC][gG][sS]?|[mM][gG][sS]?|[gG][mM][sS]?|[gG][rR][aA][mM][sS]?|[mM][lL][sS]?|[cC][cC]|[iI][uU])"
+EXTRA_SUFFIXES = (rf"(?<=[0-9]){_UNIT}", r"(?<=[0-9])[xX]")
+EXTRA_INFIXES = (
+    rf"(?<=[0-9])(?=(?:{_UNIT}|[xX]|%)[/\-])",  # zero width: "10|mcg/hr", "2|x/week", "20|%/Lidocaine"
+    r"(?<=%)[/\-](?=[A-Za-z0-9.])",  # "20%|/|Lidocaine", "4%|-|27.5%"
+    r"(?<=[0-9])[xX](?=[0-9])",  # "2|x|6"
+)
 
 
 class LetterTokenizer:
@@ -48,6 +55,7 @@ class LetterTokenizer:
         norm = normalize(text)
         self._warm(norm.text)
         doc = self.tokenizer(norm.text)
+        doc.user_data[TEXT_KEY] = norm.text
         if not norm.identity:
             doc._.source_map = list(norm.segments)
         return doc
@@ -107,8 +115,8 @@ def create_letter_tokenizer(cache_size: int = CACHE_SIZE) -> Callable[[Language]
 
     def make(nlp: Language) -> LetterTokenizer:
         base = registry.tokenizers.get("spacy.Tokenizer.v1")()(nlp)
-        infixes = list(nlp.Defaults.infixes or ()) + list(EXTRA_INFIXES)
-        base.infix_finditer = compile_infix_regex(infixes).finditer
+        base.infix_finditer = compile_infix_regex(list(nlp.Defaults.infixes or ()) + list(EXTRA_INFIXES)).finditer
+        base.suffix_search = compile_suffix_regex(list(nlp.Defaults.suffixes or ()) + list(EXTRA_SUFFIXES)).search
         return LetterTokenizer(base, cache_size=cache_size)
 
     return make

@@ -95,8 +95,8 @@ def test_two_page_letter_round_trips(tmp_path: Path) -> None:
     assert "Carisoprodol 350mg tablet, #60: Overturned" in lines
     assert "Physical therapy 2x6 for the lumbar spine: Upheld" in lines
     assert "Case Number: CM00-0000001" in lines
-    # Every line written comes back as a line, in order, and nothing else but blank lines.
-    assert [line for line in lines if line] == (PAGE_1 + "\n" + PAGE_2).split("\n")
+    # Every line written comes back as a line, in order, with nothing added.
+    assert result.text == PAGE_1 + "\n\f" + PAGE_2 + "\n"
 
 
 def test_pages_are_joined_by_form_feed(tmp_path: Path) -> None:
@@ -133,6 +133,21 @@ def test_line_end_hyphen_is_kept_with_its_line_break(tmp_path: Path) -> None:
     assert "\ufffe" not in result.text
     assert "non-\ncertified" in result.text
     assert "anti-\ninflammatory." in result.text
+
+
+def test_paragraph_gap_gives_one_blank_line(tmp_path: Path) -> None:
+    # An empty line in the source leaves a vertical gap; the reader marks it with a blank line
+    # (item boundaries depend on it) and adds none between lines of one paragraph.
+    page = (
+        "therapy for 6 sessions is not medically necessary.\n"
+        "\n"
+        "Ultram (tramadol) 50mg #90: Upheld\n"
+        "\n"
+        "Claims Administrator guideline: Decision based on MTUS Opioids.\n"
+        "MAXIMUS guideline: Decision based on MTUS Opioids, Page(s): 78-80."
+    )
+    result = extract_pdf(_write(tmp_path, _text_pdf([page])))
+    assert result.text == page + "\n"
 
 
 def test_no_trailing_spaces_on_lines(tmp_path: Path) -> None:

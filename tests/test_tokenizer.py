@@ -4,13 +4,14 @@ import pickle
 import spacy
 
 from pipeline.text import normalize
-from pipeline.tokenizer import EXTRA_INFIXES, create_letter_tokenizer
+from pipeline.tokenizer import EXTRA_INFIXES, EXTRA_SUFFIXES, create_letter_tokenizer
 
 
 def _stock(nlp):
-    """spaCy's English tokenizer with the project's extra infixes, without the wrapper."""
+    """spaCy's English tokenizer with the project's extra affix rules, without the wrapper."""
     tok = spacy.blank("en").tokenizer
     tok.infix_finditer = spacy.util.compile_infix_regex(list(nlp.Defaults.infixes) + list(EXTRA_INFIXES)).finditer
+    tok.suffix_search = spacy.util.compile_suffix_regex(list(nlp.Defaults.suffixes) + list(EXTRA_SUFFIXES)).search
     return tok
 
 
@@ -33,8 +34,14 @@ def test_doc_keeps_the_offset_map(blank, seed_texts):
 
 def test_percent_infix_splits_compounded_ingredients(blank):
     tok = create_letter_tokenizer()(blank)
-    # infix pieces are not split again, so "20%" stays one token (the STRENGTH patterns match both forms)
-    assert [t.text for t in tok("Flurbiprofen 20%/Lidocaine 5%")] == ["Flurbiprofen", "20%", "/", "Lidocaine", "5", "%"]
+    assert [t.text for t in tok("Flurbiprofen 20%/Lidocaine 5%")] == ["Flurbiprofen", "20", "%", "/", "Lidocaine", "5", "%"]
+
+
+def test_numbers_are_split_from_their_units(blank):
+    tok = create_letter_tokenizer()(blank)
+    assert [t.text for t in tok("Butrans 10mcg/hr, 106.32gm, 2x6, 2x/week")] == [
+        "Butrans", "10", "mcg", "/", "hr", ",", "106.32", "gm", ",", "2", "x", "6", ",", "2", "x", "/", "week",
+    ]
 
 
 def test_round_trip_bytes_and_disk(blank, tmp_path, header_letter):

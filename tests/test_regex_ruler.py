@@ -1,0 +1,53 @@
+"""The regex ruler: shapes found where they may start, longest span wins, saved with the pipeline."""
+import pytest
+import spacy
+
+from pipeline.tokenizer import create_letter_tokenizer
+
+PATTERNS = [
+    {"label": "QUANTITY", "pattern": r"#\s?\d+(?![A-Za-z0-9])", "starts": ["#"]},
+    {"label": "STRENGTH", "pattern": r"\d+(?:/\d+)?\s*mg\b", "starts": ["<number>"]},
+    {"label": "DATE", "pattern": r"\d{1,2}/\d{1,2}/\d{4}\b", "starts": ["<digit>"]},
+    {"label": "DECISION", "pattern": r"not(?:\s+[a-z]+){0,3}?\s+medically\s+necessary", "starts": ["not"], "id": "not medically necessary"},
+]
+
+
+@pytest.fixture
+def nlp():
+    nlp = spacy.blank("en")
+    nlp.tokenizer = create_letter_tokenizer()(nlp)
+    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
+    ruler.add_patterns([{"label": "DRUG", "pattern": "tylenol #3", "id": "acetaminophen/codeine"},
+                        {"label": "DECISION", "pattern": "medically necessary", "id": "medically necessary"}])
+    nlp.add_pipe("imr_regex_ruler").initialize(patterns=PATTERNS)
+    nlp.add_pipe("imr_normalizer")
+    return nlp
+
+
+def test_shapes_and_overlaps(nlp):
+    doc = nlp("Tylenol #3 #60 and Norco 10/325mg on 02/05/2015: the request is not considered medically necessary.")
+    assert [(e.label_, e.text, e._.norm) for e in doc.ents] == [
+        ("DRUG", "Tylenol #3", "acetaminophen/codeine"),
+        ("QUANTITY", "#60", "60"),
+        ("STRENGTH", "10/325mg", "10/325 mg"),
+        ("DATE", "02/05/2015", "2015-02-05"),
+        ("DECISION", "not considered medically necessary", "not medically necessary"),
+    ]
+
+
+def test_round_trip(nlp, tmp_path):
+    text = "Norco 10/325mg #60 on 02/05/2015"
+    expected = [(e.label_, e.text) for e in nlp(text).ents]
+    other = spacy.blank("en")
+    other.tokenizer = create_letter_tokenizer()(other)
+    other.add_pipe("imr_regex_ruler").from_bytes(nlp.get_pipe("imr_regex_ruler").to_bytes())
+    assert [(e.label_, e.text) for e in other(text).ents] == [x for x in expected]
+    nlp.get_pipe("imr_regex_ruler").to_disk(tmp_path / "rr")
+    third = spacy.blank("en")
+    third.tokenizer = create_letter_tokenizer()(third)
+    third.add_pipe("imr_regex_ruler").from_disk(tmp_path / "rr")
+    assert [(e.label_, e.text) for e in third(text).ents] == expected
+
+
+def test_empty_doc(nlp):
+    assert list(nlp("").ents) == []
