@@ -41,6 +41,7 @@ def extract(
         typer.echo(str(err), err=True)
         raise typer.Exit(1)
     nlp = _load(model)
+    model_name = str(model) if model is not None else None
     failed = 0
 
     def counted(records):
@@ -55,9 +56,9 @@ def extract(
     with atomic_output(output) as stream:
         if len(files) > 1:
             with typer.progressbar(length=len(files), label="letters", file=sys.stderr) as bar:
-                writer(counted(run(nlp, files, n_process=n_process, on_done=bar.update)), stream)
+                writer(counted(run(nlp, files, n_process=n_process, model=model_name, on_done=bar.update)), stream)
         else:
-            writer(counted(run(nlp, files, n_process=n_process)), stream)
+            writer(counted(run(nlp, files, n_process=n_process, model=model_name)), stream)
     if failed:
         typer.echo(f"{failed} of {len(files)} inputs failed.", err=True)
         raise typer.Exit(1)

@@ -1,19 +1,25 @@
-"""Batch extraction: inputs in, one record (or error row) per input out, in order.
+"""Batch extraction: inputs in, one record (or error row) per input out, in input order.
 
 A bad input never stops the batch: it becomes ``{"source": ..., "error": ...}``.
+With ``n_process > 1`` whole letters go to worker processes, which read,
+process and build the record, and send back only the record: sending spaCy
+``Doc`` objects between processes (what ``nlp.pipe(n_process=...)`` does) costs
+about as much as processing a letter.
 """
 from __future__ import annotations
 
-from typing import Callable, Dict, Iterable, Iterator, List, Optional, Tuple
+import multiprocessing as mp
+from typing import Callable, Dict, Iterable, Iterator, Optional, Tuple, Union
 
 from spacy.language import Language
-from spacy.tokens import Doc
 
 from .errors import Errors
-from .io import InputError, read_input
+from .io import STDIN, InputError, read_input
 
-# Letters handed to nlp.pipe at a time; a failing chunk is redone letter by letter.
-CHUNK = 256
+# An input is a path, ("<stdin>", text) already read by the parent, or the error
+# row of standard input that could not be read.
+Input = Union[str, Tuple[str, str], Dict]
+_WORKER_NLP: Optional[Language] = None
 
 
 def error_row(source: str, message: str) -> Dict:
@@ -29,64 +35,84 @@ def check_record(record: Dict, source: str) -> Optional[str]:
     return None
 
 
-def _record(doc: Doc, source: str) -> Dict:
-    doc._.source = source
-    record = doc._.record
+def process_text(nlp: Language, source: str, text: str) -> Dict:
+    """The record of one letter's text, or its error row."""
+    if len(text) > nlp.max_length:
+        return error_row(source, Errors.E105.format(path=source, length=len(text), limit=nlp.max_length))
+    try:
+        doc = nlp(text)
+        doc._.source = source
+        record = doc._.record
+    except Exception as err:  # noqa: BLE001 - one letter's failure must not end the batch
+        return error_row(source, f"{source}: the pipeline failed on this letter: {err!r}")
     problem = check_record(record, source)
     return error_row(source, problem) if problem else record
 
 
-def _process(nlp: Language, batch: List[Tuple[str, str]], n_process: int) -> List[Dict]:
-    texts = [(text, source) for source, text in batch]
+def process_input(nlp: Language, item: Input) -> Dict:
+    """Read one input and process it."""
+    if isinstance(item, dict):
+        return item
     try:
-        return [_record(doc, source) for doc, source in nlp.pipe(texts, as_tuples=True, n_process=n_process)]
-    except Exception:  # noqa: BLE001 - isolate the letter that failed, keep the rest
-        rows = []
-        for source, text in batch:
-            try:
-                rows.append(_record(nlp(text), source))
-            except Exception as err:  # noqa: BLE001
-                rows.append(error_row(source, f"{source}: the pipeline failed on this letter: {err!r}"))
-        return rows
+        source, text = item if isinstance(item, tuple) else read_input(item)
+    except InputError as err:
+        return error_row(item if isinstance(item, str) else item[0], str(err))
+    return process_text(nlp, source, text)
+
+
+def _init_worker(model: Optional[str]) -> None:
+    global _WORKER_NLP
+    if _WORKER_NLP is None:  # spawned rather than forked: load the pipeline here
+        from . import load
+
+        _WORKER_NLP = load(model)
+
+
+def _work(item: Input) -> Dict:
+    assert _WORKER_NLP is not None
+    return process_input(_WORKER_NLP, item)
+
+
+def _read_stdin(items: Iterable[Input]) -> Iterator[Input]:
+    """Inputs with standard input read here: worker processes cannot read it."""
+    for item in items:
+        if item != "-":
+            yield item
+            continue
+        try:
+            yield read_input(item)
+        except InputError as err:
+            yield error_row(STDIN, str(err))
 
 
 def extract(
     nlp: Language,
-    inputs: Iterable[str],
+    inputs: Iterable[Input],
     *,
     n_process: int = 1,
+    model: Optional[str] = None,
     on_done: Optional[Callable[[int], None]] = None,
 ) -> Iterator[Dict]:
-    """Records of expanded inputs (paths or "-"), in input order."""
-    batch: List[Tuple[str, str]] = []
-    pending: List[Tuple[int, Dict]] = []  # error rows waiting for their place
-    order = 0
-    emitted = 0
+    """Records of expanded inputs (paths, "-", or (source, text) pairs), in input order.
 
-    def flush() -> Iterator[Dict]:
-        nonlocal batch, pending, emitted
-        rows = iter(_process(nlp, batch, n_process)) if batch else iter(())
-        slots = sorted(pending, key=lambda p: p[0])
-        total = len(batch) + len(slots)
-        for i in range(total):
-            if slots and slots[0][0] == emitted:
-                yield slots.pop(0)[1]
-            else:
-                yield next(rows)
-            emitted += 1
+    ``model`` names the saved pipeline ``nlp`` came from, for worker processes
+    that cannot inherit it (platforms that spawn rather than fork).
+    """
+    items = list(_read_stdin(inputs))
+    if n_process <= 1 or len(items) <= 1:
+        for item in items:
+            yield process_input(nlp, item)
             if on_done is not None:
                 on_done(1)
-        batch, pending = [], []
-
-    for item in inputs:
-        try:
-            source, text = read_input(item)
-            if len(text) > nlp.max_length:
-                raise InputError(Errors.E105.format(path=source, length=len(text), limit=nlp.max_length))
-            batch.append((source, text))
-        except InputError as err:
-            pending.append((order, error_row(item, str(err))))
-        order += 1
-        if len(batch) >= CHUNK:
-            yield from flush()
-    yield from flush()
+        return
+    global _WORKER_NLP
+    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+    _WORKER_NLP = nlp if method == "fork" else None
+    try:
+        with mp.get_context(method).Pool(n_process, initializer=_init_worker, initargs=(model,)) as pool:
+            for row in pool.imap(_work, items, chunksize=4):
+                yield row
+                if on_done is not None:
+                    on_done(1)
+    finally:
+        _WORKER_NLP = None

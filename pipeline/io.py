@@ -104,6 +104,9 @@ def atomic_output(path: Optional[Union[str, Path]]) -> Iterator[TextIO]:
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; outputs are ordinary files
     try:
         with os.fdopen(fd, "w", encoding="utf8", newline="") as stream:
             yield stream

@@ -93,3 +93,9 @@ def test_csv_rows_repeat_letter_fields_per_item(seed_records):
     assert csv_rows({"source": "x.txt", "error": "[E101] x.txt: the file is empty."}) == [
         {"source": "x.txt", "error": "[E101] x.txt: the file is empty."}
     ]
+
+
+def test_two_processes_give_the_same_rows(nlp, folder):
+    (folder / "good" / "empty.txt").write_bytes(b"")
+    inputs = expand_inputs([str(folder / "good")])
+    assert list(extract(nlp, inputs, n_process=2)) == list(extract(nlp, inputs))
