@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Optional, Union
 
 from .about import __version__
-from .io import read_letter
+from .io import read_document, read_letter
 
-__all__ = ["__version__", "load", "read_letter"]
+__all__ = ["__version__", "load", "read_document", "read_letter"]
 
 
 def load(model: Optional[Union[str, Path]] = None, *, config: Optional[Union[str, Path]] = None):

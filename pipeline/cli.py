@@ -75,13 +75,14 @@ def show(
     from .show import render_html, summarize
 
     try:
-        source, text = read_input(path)
+        letter = read_input(path)
     except InputError as err:
         typer.echo(str(err), err=True)
         raise typer.Exit(1)
     nlp = _load(model)
-    doc = nlp(text)
-    doc._.source = source
+    doc = nlp(letter.text)
+    doc._.source = letter.source
+    doc._.extractor = letter.extractor
     record = doc._.record
     typer.echo(summarize(record))
     if html is not None:

@@ -32,6 +32,20 @@ class Errors(metaclass=ErrorsWithCodes):
     E110 = ("{path}: the letter looks truncated: it stops inside the decisions section "
             "before any decision was stated.")
 
+    # Reading PDFs (E2xx)
+    E201 = "{path}: cannot read the PDF: the file is empty (0 bytes)."
+    E202 = "{path}: cannot read the PDF: not a PDF file (no '%PDF-' header in its first 1024 bytes)."
+    E203 = "{path}: cannot read the PDF: the file is corrupt or truncated ({detail})."
+    E204 = ("{path}: cannot read the PDF: it is encrypted and needs a password to open. "
+            "Passwords are not supported: give a decrypted copy.")
+    E205 = "{path}: cannot read the PDF: it is encrypted with an unsupported security handler."
+    E206 = "{path}: cannot read the PDF: it has zero pages."
+    E207 = ("{path}: cannot read the PDF: none of its {pages} page(s) has a text layer; it is "
+            "image-only (scanned) and needs OCR, which this project does not do. Run OCR on it "
+            "first (for example with ocrmypdf) and give the OCRed PDF.")
+    E208 = "{path}: cannot read the PDF: page {page} of {pages} is corrupt ({detail})."
+    E209 = "{path}: cannot read the PDF: PDFium failed to open it ({detail})."
+
     # Pipeline and components (E3xx)
     E301 = ("The component '{name}' was used before it was initialized. Call "
             "nlp.initialize() (pipeline.load() does this) or load a saved pipeline.")

@@ -30,6 +30,10 @@ def register() -> None:
     doc_attrs = {
         # Where the letter came from: a path, "<stdin>" or None for a Python string.
         "source": None,
+        # The PDF text extractor that made the text, None for text input.
+        "extractor": None,
+        # Offsets in the caller's text where each page starts (after each form feed).
+        "page_starts": None,
         # Flat [norm_start, src_start, norm_len, src_len, ...] segments, see text.py.
         "source_map": None,
         "layout": "unknown",

@@ -14,11 +14,11 @@ from typing import Callable, Dict, Iterable, Iterator, Optional, Tuple, Union
 from spacy.language import Language
 
 from .errors import Errors
-from .io import STDIN, InputError, read_input
+from .io import STDIN, InputError, Letter, read_input
 
-# An input is a path, ("<stdin>", text) already read by the parent, or the error
-# row of standard input that could not be read.
-Input = Union[str, Tuple[str, str], Dict]
+# An input is a path, a Letter (or (source, text) pair) already read, or the
+# error row of standard input that could not be read.
+Input = Union[str, Tuple[str, str], Letter, Dict]
 _WORKER_NLP: Optional[Language] = None
 
 
@@ -35,13 +35,14 @@ def check_record(record: Dict, source: str) -> Optional[str]:
     return None
 
 
-def process_text(nlp: Language, source: str, text: str) -> Dict:
+def process_text(nlp: Language, source: str, text: str, extractor: Optional[str] = None) -> Dict:
     """The record of one letter's text, or its error row."""
     if len(text) > nlp.max_length:
         return error_row(source, Errors.E105.format(path=source, length=len(text), limit=nlp.max_length))
     try:
         doc = nlp(text)
         doc._.source = source
+        doc._.extractor = extractor
         record = doc._.record
     except Exception as err:  # noqa: BLE001 - one letter's failure must not end the batch
         return error_row(source, f"{source}: the pipeline failed on this letter: {err!r}")
@@ -54,10 +55,10 @@ def process_input(nlp: Language, item: Input) -> Dict:
     if isinstance(item, dict):
         return item
     try:
-        source, text = item if isinstance(item, tuple) else read_input(item)
+        letter = Letter(*item) if isinstance(item, tuple) else read_input(item)
     except InputError as err:
         return error_row(item if isinstance(item, str) else item[0], str(err))
-    return process_text(nlp, source, text)
+    return process_text(nlp, letter.source, letter.text, letter.extractor)
 
 
 def _init_worker(model: Optional[str]) -> None:

@@ -14,7 +14,7 @@ import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, Iterable, Iterator, List, Optional, TextIO, Tuple, Union
+from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, TextIO, Union
 
 from .errors import Errors
 
@@ -41,8 +41,21 @@ def decode_text(data: bytes, source: str) -> str:
     return text
 
 
+class Letter(NamedTuple):
+    """A letter's text and, for a PDF, the extractor that made it."""
+
+    source: str
+    text: str
+    extractor: Optional[str] = None
+
+
 def read_letter(path: Union[str, Path]) -> str:
     """The text of one letter file (.txt, or .pdf through the PDF reader)."""
+    return read_document(path).text
+
+
+def read_document(path: Union[str, Path]) -> Letter:
+    """One letter file as a ``Letter``; raises ``InputError`` naming the file."""
     path = Path(path)
     source = str(path)
     if not path.exists():
@@ -52,16 +65,19 @@ def read_letter(path: Union[str, Path]) -> str:
         from .pdf import PdfError, extract_pdf
 
         try:
-            return extract_pdf(path).text
+            pdf = extract_pdf(path)
         except PdfError as err:
             raise InputError(str(err)) from err
+        except OSError as err:
+            raise InputError(Errors.E109.format(path=source, reason=err.strerror or err)) from err
+        return Letter(source, pdf.text, pdf.extractor)
     if suffix not in SUFFIXES:
         raise InputError(Errors.E108.format(path=source, suffix=suffix or "(none)"))
     try:
         data = path.read_bytes()
     except OSError as err:
         raise InputError(Errors.E109.format(path=source, reason=err.strerror or err)) from err
-    return decode_text(data, source)
+    return Letter(source, decode_text(data, source))
 
 
 def expand_inputs(inputs: Iterable[str]) -> List[str]:
@@ -82,13 +98,13 @@ def expand_inputs(inputs: Iterable[str]) -> List[str]:
     return found
 
 
-def read_input(item: str, stdin: Optional[TextIO] = None) -> Tuple[str, str]:
-    """(source, text) of one expanded input; raises InputError."""
+def read_input(item: str, stdin: Optional[TextIO] = None) -> Letter:
+    """One expanded input (a path or "-") as a ``Letter``; raises InputError."""
     if item == "-":
         stream = stdin if stdin is not None else sys.stdin
         data = stream.buffer.read() if hasattr(stream, "buffer") else stream.read().encode("utf8")
-        return STDIN, decode_text(data, STDIN)
-    return item, read_letter(item)
+        return Letter(STDIN, decode_text(data, STDIN))
+    return read_document(item)
 
 
 @contextmanager

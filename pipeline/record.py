@@ -8,6 +8,7 @@ as ``record.schema.json`` beside this module.
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
@@ -57,6 +58,11 @@ class _Resolver:
         start, end = self.map.span(rng[0], rng[1])
         return {"start": start, "end": end}
 
+    def page(self, rng: Sequence[int]) -> int:
+        """The 1-based page of the caller's text where the span starts."""
+        starts = self.doc._.page_starts or [0]
+        return bisect_right(starts, self.map.start(rng[0]))
+
 
 def _drug(r: _Resolver, item: Dict) -> Optional[Dict]:
     rng = item["drug"]
@@ -98,6 +104,7 @@ def _item(r: _Resolver, item: Dict) -> Dict:
     return {
         "request": _text(text, item["request"]),
         **r.offsets(item["request"]),
+        "page": r.page(item["request"]),
         "drug": _drug(r, item),
         "strength": _strength(r, item),
         "quantity": _quantity(r, item["quantity"]),
@@ -136,6 +143,7 @@ def build_record(doc: Doc) -> Dict:
     return {
         "schema_version": SCHEMA_VERSION,
         "source": doc._.source,
+        "extractor": doc._.extractor,
         "layout": doc._.layout,
         "reviewer": facts.get("reviewer", {"specialties": [], "licensure_states": []}),
         "patient": facts.get("patient", {"age": None, "sex": None}),

@@ -37,7 +37,8 @@ def compile_layouts(data: Dict) -> CompiledLayouts:
     """Check and compile the layout definitions of patterns/layouts.json."""
     try:
         sections = data["sections"]
-        groups = [f"(?P<{name}>{regex})" for name, regex in sections.items()]
+        # A heading starts a line; the group holds the heading itself.
+        groups = [f"(?m:^[ \\t]*)(?P<{name}>{regex})" for name, regex in sections.items()]
         headings = re.compile("|".join(groups))
         layouts = tuple(
             Layout(entry["name"], tuple(re.compile(m) for m in entry["markers"]))
@@ -67,7 +68,7 @@ def find_sections(text: str, compiled: CompiledLayouts) -> List[Tuple[str, int, 
         if label in seen:
             continue
         seen.add(label)
-        found.append((label, m.start()))
+        found.append((label, m.start(label)))
     sections: List[Tuple[str, int, int]] = []
     first = found[0][1] if found else len(text)
     if text[:first].strip():

@@ -28,7 +28,8 @@ _CHAR_MAP = str.maketrans(
         "\u2212": "-", "\ufeff": " ", "\u200b": " ",
     }
 )
-_LINE_BREAK = re.compile(r"\r\n|[\n\r\f\v\x1c-\x1e\x85\u2028\u2029]")
+# "\n\f" (pdftotext's page break) is one break, not a line break and a blank line.
+_LINE_BREAK = re.compile(r"\r\n|\n?\f|[\n\r\v\x1c-\x1e\x85\u2028\u2029]")
 _GAP = re.compile(r"\s{2,}|[^\S ]")
 _PAGE_FURNITURE = re.compile(r"^(?:page\s+\d+\s+of\s+\d+|-\s*\d+\s*-)$", re.IGNORECASE)
 _TERMINATORS = frozenset(".:;?!")
@@ -82,7 +83,7 @@ def _is_heading(line: str) -> bool:
 def _content_lines(text: str) -> List[Tuple[int, int]]:
     """(start, end) of each line's content without its outer whitespace.
 
-    (-1, -1) marks a blank line, (-2, -2) a page footer and (-3, -3) a page break.
+    (-1, -1) marks a blank line and (-2, -2) a page footer.
     """
     lines: List[Tuple[int, int]] = []
     pos = 0
@@ -99,8 +100,6 @@ def _content_lines(text: str) -> List[Tuple[int, int]]:
             lead = len(raw) - len(raw.lstrip())
             start = pos + lead
             lines.append((start, start + len(stripped)))
-        if "\f" in text[brk_start:brk_end]:
-            lines.append((-3, -3))
         pos = brk_end
     return lines
 
@@ -140,18 +139,12 @@ def normalize(text: str) -> Normalized:
     prev: Optional[str] = None
     prev_end = 0
     blanks = 0
-    page_break = False
     for start, end in lines:
         if start == -1:
             blanks += 1
             continue
         if start == -2:  # page footer or number: dropped, not a paragraph break
             continue
-        if start == -3:  # blank lines around a page break are page layout, not paragraphs
-            page_break = True
-            continue
-        if page_break:
-            blanks, page_break = 0, False
         line = text[start:end].translate(_CHAR_MAP)
         if prev is not None:
             out.add(_separator(prev, line, blanks, double_spaced), prev_end, start - prev_end)

@@ -58,6 +58,8 @@ class LetterTokenizer:
         doc.user_data[TEXT_KEY] = norm.text
         if not norm.identity:
             doc._.source_map = list(norm.segments)
+        if "\f" in text:
+            doc._.page_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\f"]
         return doc
 
     def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[Doc]:

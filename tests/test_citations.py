@@ -6,7 +6,7 @@ def _citations(nlp, line):
     doc = nlp(line)
     from pipeline.citations import parse_citations
 
-    rules = nlp.get_pipe("imr_items")._rules.citations
+    rules = nlp.get_pipe("imr_items").rules.citations
     mentions = [(e.start_char, e.end_char, e._.norm) for e in doc.ents if e.label_ == "GUIDELINE"]
     return [
         (c["source"], doc.text[c["start"] : c["end"]], c["topic"], c["chapter"], c["pages"])

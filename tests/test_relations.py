@@ -1,12 +1,12 @@
 """The relation step: where item headings start, partial authorizations, item blocks."""
 import pytest
 
-from pipeline.relations import heading_start, split_partial
+from pipeline.headings import heading_start, split_partial
 
 
 @pytest.fixture(scope="module")
 def rules(nlp):
-    return nlp.get_pipe("imr_items")._rules
+    return nlp.get_pipe("imr_items").rules
 
 
 def test_wrapped_heading_after_the_section_intro(rules):
@@ -14,13 +14,13 @@ def test_wrapped_heading_after_the_section_intro(rules):
         "set forth below:\nReferral to chiropractor for low back pain, twice a week for 3 weeks: Upheld"
     )
     cue = text.index(": Upheld")
-    assert text[heading_start(text, 0, cue, rules) : cue] == "Referral to chiropractor for low back pain, twice a week for 3 weeks"
+    assert text[heading_start(text, 0, cue, rules.continuation, rules.section_intro) : cue] == "Referral to chiropractor for low back pain, twice a week for 3 weeks"
 
 
 def test_heading_after_a_rationale_without_blank_line(rules):
     text = "Decision rationale: No red flags. The request is not medically necessary.\nX-rays of the lumbar spine: Upheld"
     cue = text.index(": Upheld")
-    assert text[heading_start(text, 0, cue, rules) : cue] == "X-rays of the lumbar spine"
+    assert text[heading_start(text, 0, cue, rules.continuation, rules.section_intro) : cue] == "X-rays of the lumbar spine"
 
 
 def test_partial_authorization_heading_keeps_its_sentences(rules):
@@ -32,9 +32,9 @@ def test_partial_authorization_heading_keeps_its_sentences(rules):
         "12/07/2016 order is: Upheld"
     )
     cue = text.index(": Upheld")
-    start = heading_start(text, 0, cue, rules)
+    start = heading_start(text, 0, cue, rules.continuation, rules.section_intro)
     assert text[start:].startswith("Retrospective Cyclobenzaprine 7.5mg #60")
-    (r_start, r_end), mod = split_partial(text, start, cue, rules)
+    (r_start, r_end), mod = split_partial(text, start, cue, rules.partial)
     assert text[r_start:r_end] == "Retrospective Cyclobenzaprine 7.5mg #18, per 12/07/2016 order"
     assert text[mod["original"][0] : mod["original"][1]] == "Retrospective Cyclobenzaprine 7.5mg #60, per 12/07/2016 order"
     assert text[mod["authorized"][0] : mod["authorized"][1]] == "Retrospective Cyclobenzaprine 7.5mg #42, per 12/07/2016 order"
@@ -46,14 +46,14 @@ def test_partial_authorization_second_wording(rules):
         "The Claims Administrator authorized 2 sessions of occupational therapy, leaving the original request IMR "
         "eligible. The original request, physical therapy 2 times a week for 6 weeks (12 sessions) to the right elbow is"
     )
-    (start, end), mod = split_partial(heading, 0, len(heading), rules)
+    (start, end), mod = split_partial(heading, 0, len(heading), rules.partial)
     assert heading[start:end] == "physical therapy 2 times a week for 6 weeks (12 sessions) to the right elbow"
     assert heading[mod["authorized"][0] : mod["authorized"][1]] == "2 sessions of occupational therapy"
 
 
 def test_plain_heading_is_not_a_partial_authorization(rules):
     heading = "Norco 10/325mg #60"
-    assert split_partial(heading, 0, len(heading), rules) == ((0, len(heading)), None)
+    assert split_partial(heading, 0, len(heading), rules.partial) == ((0, len(heading)), None)
 
 
 def test_items_of_a_letter_with_many_headings(nlp):

@@ -25,10 +25,17 @@ def test_seed_layout_and_sections(blank, seed_texts):
 def test_layouts_are_told_apart():
     compiled = compile_layouts(LAYOUTS)
     documents = "MAXIMUS FEDERAL SERVICES, INC.\nHOW THE IMR FINAL DETERMINATION WAS MADE\nDOCUMENTS REVIEWED\n"
-    notice = "Notice of Independent Medical Review Determination\nDated: 9/26/2013\n"
+    notice = (
+        "MAXIMUS FEDERAL SERVICES, INC.\nNotice of Independent Medical Review Determination\nDated: 9/26/2013\n"
+        "1) MAXIMUS Federal Services, Inc. has determined the request for a 28 day functional restoration program "
+        "is not medically necessary and appropriate.\nINDEPENDENT MEDICAL REVIEW DECISION AND RATIONALE\n"
+    )
     assert detect_layout(documents, compiled).name == "final-determination-documents"
     assert detect_layout(notice, compiled).name == "notice-2013"
     assert detect_layout("A letter about something else.", compiled).name == "unknown"
+    # a heading named in running text is not a heading
+    running = "See the section titled IMR DECISION(S) AND RATIONALE(S) below.\nHOW THE IMR FINAL DETERMINATION WAS MADE\n"
+    assert [s[0] for s in find_sections(running, compiled)] == ["header", "how_made"]
 
 
 def test_text_before_the_first_heading_is_the_header(header_letter):

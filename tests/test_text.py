@@ -52,15 +52,17 @@ def test_redaction_blanks_collapse_and_map_to_the_gap():
 
 
 def test_page_footer_form_feed_and_quotes():
-    text = "The request for \u201cMRI\u201d of the\nPage 2 of 5\n\n\fleft knee is not medically\nnecessary."
+    text = "The request for \u201cMRI\u201d of the\nPage 2 of 5\n\fleft knee is not medically\nnecessary."
     norm = normalize(text)
     assert norm.text == 'The request for "MRI" of the left knee is not medically necessary.'
     _check_map(text)
 
 
-def test_blank_lines_around_a_page_break_are_not_a_paragraph():
-    text = "Physical therapy 8 sessions was the original request. Six sessions was\n\n\n\fauthorized by the Claims Administrator."
+def test_a_page_break_is_a_line_break_and_blank_lines_before_it_count():
+    text = "Physical therapy 8 sessions was the original request. Six sessions was\n\fauthorized by the Claims Administrator."
     assert "\n" not in normalize(text).text
+    text = "cc: Division of Workers' Compensation\n\n\f1) MAXIMUS Federal Services, Inc. has determined"
+    assert normalize(text).text == "cc: Division of Workers' Compensation\n\n1) MAXIMUS Federal Services, Inc. has determined"
 
 
 def test_line_ending_in_hyphen_or_slash_joins_without_space():
