@@ -16,6 +16,7 @@ from spacy.tokens import Doc, Span
 
 from .extensions import text_of
 from .errors import Errors
+from .normalize import to_iso_date
 from .serialize import JsonDataMixin
 
 CASE_FIELDS = ("case_number", "date_assigned", "decision_date", "date_of_injury", "ur_decision_date", "application_date")
@@ -34,6 +35,7 @@ class CompiledFacts:
                 field: (re.compile(spec["label"]), re.compile(spec["value"]) if "value" in spec else None)
                 for field, spec in data["header"].items()
             }
+            self.other_labels: Tuple[Pattern, ...] = tuple(re.compile(rx) for rx in data["other_labels"])
             self.narrative: Dict[str, Pattern] = {f: re.compile(r, re.I) for f, r in data["narrative"].items()}
             self.exclusions: Dict[str, Pattern] = {
                 f: re.compile(r, re.I) for f, r in data.get("narrative_exclusions", {}).items()
@@ -41,6 +43,7 @@ class CompiledFacts:
             self.reviewer_sections: Tuple[str, ...] = tuple(data["reviewer_sections"])
             self.patient_sections: Tuple[str, ...] = tuple(data["patient_sections"])
             self.sex_window: int = int(data["sex_window"])
+            self.intro_sentences: int = int(data["injury_date_in_intro_sentences"])
             self.treatment_specialties: Dict[str, str] = dict(data.get("treatment_specialties", {}))
         except (KeyError, TypeError, ValueError, re.error) as err:
             raise ValueError(Errors.E303.format(reason=f"case_facts: {err}")) from err
@@ -56,20 +59,61 @@ def sentence_bounds(text: str, start: int, end: int) -> Tuple[int, int]:
     return lo, hi
 
 
-def header_values(text: str, dates: Sequence[Span], compiled: CompiledFacts, limit: int) -> Dict[str, str]:
-    """Values of the header table's fields found in text[:limit]."""
-    found: Dict[str, str] = {}
-    for field, (label, value) in compiled.header.items():
+def _label_runs(text: str, compiled: "CompiledFacts", limit: int) -> List[List[Tuple[int, int, Optional[str]]]]:
+    """Header labels found in text[:limit], grouped into runs with nothing but space between."""
+    labels: List[Tuple[int, int, Optional[str]]] = []
+    for field, (label, _) in compiled.header.items():
         m = label.search(text, 0, limit)
-        if not m:
+        if m:
+            labels.append((m.start(), m.end(), field))
+    for label in compiled.other_labels:
+        for m in label.finditer(text, 0, limit):
+            labels.append((m.start(), m.end(), None))
+    labels.sort()
+    runs: List[List[Tuple[int, int, Optional[str]]]] = []
+    for item in labels:
+        if runs and not text[runs[-1][-1][1] : item[0]].strip():
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    return runs
+
+
+def _value(field: str, raw: str, compiled: "CompiledFacts") -> Optional[str]:
+    value_rx = compiled.header[field][1]
+    if value_rx is not None:
+        m = value_rx.fullmatch(raw)
+        return m.group("value") if m else None
+    return to_iso_date(raw)
+
+
+def header_values(text: str, dates: Sequence[Span], compiled: "CompiledFacts", limit: int) -> Dict[str, str]:
+    """Values of the header table's fields found in text[:limit].
+
+    A label's value follows it ("Date of Injury: 10/13/2016"); where text
+    extraction put a column of labels before a column of values ("Case Number:
+    Date Assigned: ... CM17-0118832 06/29/2017 ..."), the values are matched to
+    the labels in order.
+    """
+    found: Dict[str, str] = {}
+    for run in _label_runs(text, compiled, limit):
+        after = text[run[-1][1] : run[-1][1] + 40 * len(run)].split()[: len(run)]
+        if len(run) > 1 and len(after) == len(run):
+            values = [_value(field, raw, compiled) if field else "" for (_, _, field), raw in zip(run, after)]
+            if all(v is not None for v in values):  # every label has a value of its kind: a column
+                found.update({field: v for (_, _, field), v in zip(run, values) if field})
+                continue
+        start, end, field = run[-1]  # the labels before it in the run have empty values
+        if field is None:
             continue
-        if value is not None:
-            v = value.search(text, m.end(), m.end() + compiled.window)
+        value_rx = compiled.header[field][1]
+        if value_rx is not None:
+            v = value_rx.search(text, end, end + compiled.window)
             if v:
                 found[field] = v.group("value")
             continue
         for date in dates:
-            if m.end() <= date.start_char <= m.end() + compiled.window and date._.norm:
+            if end <= date.start_char <= end + compiled.window and date._.norm:
                 found[field] = date._.norm
                 break
     return found
@@ -103,6 +147,16 @@ def narrative_dates(text: str, dates: Sequence[Span], compiled: CompiledFacts) -
     return found
 
 
+def injury_near_intro(text: str, dates: Sequence[Span], intro: Span, sentences: int) -> Optional[str]:
+    """The first date in the sentences that introduce the worker ("a 55-year-old male who
+    was hurt on 10/02/2012 when ..."): where no cue names the date of injury, the
+    introduction states it."""
+    lo, hi = sentence_bounds(text, intro.start_char, intro.end_char)
+    for _ in range(sentences - 1):
+        hi = sentence_bounds(text, hi, hi)[1] if hi < len(text) else hi
+    return next((d._.norm for d in dates if lo <= d.start_char < hi and d._.norm), None)
+
+
 def _in_sections(span: Span, bounds: Sequence[Tuple[int, int]]) -> bool:
     return any(lo <= span.start_char and span.end_char <= hi for lo, hi in bounds)
 
@@ -133,12 +187,13 @@ def read_facts(doc: Doc, compiled: CompiledFacts, spans_key: str = "sections") -
     patient_bounds = [b for name in compiled.patient_sections for b in by_label.get(name, [])] or [(0, len(text))]
     age: Optional[int] = None
     sex: Optional[str] = None
-    for ent in doc.ents:
-        if ent.label_ == "AGE" and _in_sections(ent, patient_bounds) and ent._.norm:
-            age = int(ent._.norm)
-            after = doc[ent.end : ent.end + compiled.sex_window]
-            sex = next((e._.norm for e in after.ents if e.label_ == "SEX"), None)
-            break
+    intro = next((e for e in doc.ents if e.label_ == "AGE" and _in_sections(e, patient_bounds) and e._.norm), None)
+    if intro is not None:
+        age = int(intro._.norm)
+        after = doc[intro.end : intro.end + compiled.sex_window]
+        sex = next((e._.norm for e in after.ents if e.label_ == "SEX"), None)
+        if case.get("date_of_injury") is None:
+            case["date_of_injury"] = injury_near_intro(text, dates, intro, compiled.intro_sentences)
 
     reviewer_bounds = [b for name in compiled.reviewer_sections for b in by_label.get(name, [])] or [(0, len(text))]
     reviewer_ents = [e for e in doc.ents if e.label_ in ("SPECIALTY", "STATE", "TREATMENT") and _in_sections(e, reviewer_bounds)]

@@ -35,3 +35,23 @@ def test_specialty_written_like_a_treatment(nlp):
 def test_sex_only_when_stated_with_the_age(nlp):
     text = "CLINICAL CASE SUMMARY\nThe injured worker is a 44 year old who reports pain. He is a male carpenter.\n"
     assert nlp(text)._.facts["patient"] == {"age": 44, "sex": None}
+
+
+def test_injury_date_from_the_sentences_introducing_the_worker(nlp):
+    text = (
+        "CLINICAL CASE SUMMARY\nThe injured worker is a 67-year-old man who operates heavy equipment. "
+        "On January 22, 2016 his loader dropped into a trench. He was seen on 2/3/2016.\n"
+    )
+    assert nlp(text)._.facts["case"]["date_of_injury"] == "2016-01-22"
+
+
+def test_header_written_as_a_column_of_labels_then_a_column_of_values(nlp):
+    text = (
+        "Case Number:\nDate Assigned:\nDecision Date:\nPriority:\n\nCM17-0118832\n06/29/2017\n08/03/2017\nStandard\n\n"
+        "Claim Number:\nUR Denial Date:          06/12/2017\n\n"
+        "HOW THE IMR FINAL DETERMINATION WAS MADE\nAn expert reviewer.\n"
+    )
+    case = nlp(text)._.facts["case"]
+    assert (case["case_number"], case["date_assigned"], case["decision_date"], case["ur_decision_date"]) == (
+        "CM17-0118832", "2017-06-29", "2017-08-03", "2017-06-12",
+    )

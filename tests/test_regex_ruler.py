@@ -51,3 +51,21 @@ def test_round_trip(nlp, tmp_path):
 
 def test_empty_doc(nlp):
     assert list(nlp("").ents) == []
+
+
+def test_conclusions_in_the_real_pipeline(nlp):
+    import pipeline
+
+    full = pipeline.load()
+    cases = {
+        "the request at this time cannot be considered medically necessary per the guidelines.": "not medically necessary",
+        "the request is not-medically necessary.": "not medically necessary",
+        "the MRI is not supported by the provided records as being medically necessary at this time.": "not medically necessary",
+        "the medical necessity of the request is not established.": "not medically necessary",
+        "is not a medical necessity to the patient.": "not medically necessary",
+        "Therefore, the request is medically necessary and appropriate.": "medically necessary",
+        "There is no documentation, and the request is medically necessary.": "medically necessary",
+    }
+    for sentence, norm in cases.items():
+        doc = full(sentence)
+        assert [e._.norm for e in doc.ents if e.label_ == "DECISION"][-1] == norm, sentence
