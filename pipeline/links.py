@@ -129,6 +129,23 @@ def compound(doc: Doc, in_request: Sequence[Span], joiners: frozenset) -> Option
     return result
 
 
+def item_citations(text: str, ents: Sequence[Span], parts: Dict[str, Range], rules: CitationRules) -> List[Dict]:
+    """The citations of both parties; a reviewer who adopts the claims administrator's
+    guidelines ("found the guideline relied upon by the Claims Administrator relevant")
+    cites them too."""
+    cited: Dict[str, List[Dict]] = {}
+    for party in ("claims_administrator", "reviewer"):
+        if party not in parts:
+            continue
+        p_start, p_end = parts[party]
+        if party == "reviewer" and rules.adopts_claims_administrator.search(text, p_start, p_end):
+            cited[party] = [dict(c) for c in cited.get("claims_administrator", [])]
+            continue
+        mentions = [(e.start_char, e.end_char, e._.norm) for e in ents_within(ents, p_start, p_end) if e.label_ == "GUIDELINE"]
+        cited[party] = parse_citations(text, p_start, p_end, mentions, rules)
+    return [{"cited_by": party, **c} for party, found in cited.items() for c in found]
+
+
 def _rng(span: Optional[Span]) -> Optional[List[int]]:
     return None if span is None else [span.start_char, span.end_char]
 
@@ -156,12 +173,7 @@ def link_item(doc: Doc, text: str, ents: Sequence[Span], heading: Range, decisio
     if quantity is None and drug is None and first["TREATMENT"] is not None:
         quantity = quantity_around(doc, first["TREATMENT"], rules.session_nouns)
     parts = find_parts(text, block[0], block[1], rules.parts)
-    guidelines: List[Dict] = []
-    for party in ("claims_administrator", "reviewer"):
-        if party in parts:
-            p_start, p_end = parts[party]
-            mentions = [(e.start_char, e.end_char, e._.norm) for e in ents_within(ents, p_start, p_end) if e.label_ == "GUIDELINE"]
-            guidelines.extend({"cited_by": party, **c} for c in parse_citations(text, p_start, p_end, mentions, rules.citations))
+    guidelines = item_citations(text, ents, parts, rules.citations)
     rationale = parts.get("rationale")
     conclusion = _conclusion(ents, rationale, rules)
     request_text = " ".join(text[request[0] : request[1]].split())

@@ -53,3 +53,51 @@ def _citations(nlp, line):
 )
 def test_citation_lines(nlp, line, expected):
     assert _citations(nlp, line) == expected
+
+
+@pytest.mark.parametrize(
+    "line,expected",
+    [
+        (
+            "The Claims Administrator based its decision on the ACOEM Practice Guidelines, 2nd Edition (2004), "
+            "Chapter 11, page 270, which is part of the MTUS.",
+            [("ACOEM", "11", "270")],
+        ),
+        (
+            "The Expert Reviewer based his/her decision on the Official Disability Guidelines (ODG), Head Chapter, "
+            "Triptans, which is not part of the MTUS, and on the FDA prescribing information for Imitrex.",
+            [("ODG", "Head", None), ("Non-MTUS", None, None)],
+        ),
+        (
+            "The Claims Administrator based their decision on recommendation(s) outside of the MTUS Guidelines. "
+            "Decision based on Non-MTUS Citation Official Disability Guidelines (ODG), Knee & Leg Chapter, Meniscectomy.",
+            [("ODG", "Knee & Leg", None)],
+        ),
+        (
+            "Decision based on MTUS Chronic Pain Treatment Guidelines Lumbar sympathetic block Page(s): 57; CRPS, "
+            "sympathetic and epidural blocks Page(s): 39-40.",
+            [("MTUS", None, "57")],
+        ),
+        (
+            "Decision based on Non-MTUS Citation Neck and Upper Back, Physical Therapy, ODG Preface - Physical Therapy.",
+            [("ODG", "Neck and Upper Back", None)],
+        ),
+    ],
+)
+def test_sources_and_outside_documents(nlp, line, expected):
+    assert [(c[0], c[3], c[4]) for c in _citations(nlp, line)] == expected
+
+
+def test_reviewer_who_adopts_the_claims_administrators_guideline(nlp):
+    text = (
+        "IMR ISSUES, DECISIONS AND RATIONALES\nThe Final Determination was based on decisions for the disputed "
+        "items/services set forth below:\n\nWrist splint: Upheld\n\nClaims Administrator guideline: Decision based on "
+        "MTUS Forearm, Wrist, and Hand Complaints 2004, Section(s): Initial Care.\n\nMAXIMUS guideline: The Expert "
+        "Reviewer found the guideline relied upon by the Claims Administrator relevant and appropriate.\n\n"
+        "Decision rationale: Not needed. The request is not medically necessary.\n"
+    )
+    (item,) = nlp(text)._.record["items"]
+    assert [(g["cited_by"], g["source"], g["chapter"], g["topic"]) for g in item["guidelines"]] == [
+        ("claims_administrator", "MTUS", "Forearm, Wrist, and Hand Complaints", "Initial Care"),
+        ("reviewer", "MTUS", "Forearm, Wrist, and Hand Complaints", "Initial Care"),
+    ]
