@@ -45,6 +45,7 @@ class CompiledFacts:
             self.sex_window: int = int(data["sex_window"])
             self.intro_sentences: int = int(data["injury_date_in_intro_sentences"])
             self.treatment_specialties: Dict[str, str] = dict(data.get("treatment_specialties", {}))
+            self.specialty_context: Pattern = re.compile(data["specialty_context"], re.I)
         except (KeyError, TypeError, ValueError, re.error) as err:
             raise ValueError(Errors.E303.format(reason=f"case_facts: {err}")) from err
 
@@ -157,6 +158,15 @@ def injury_near_intro(text: str, dates: Sequence[Span], intro: Span, sentences: 
     return next((d._.norm for d in dates if lo <= d.start_char < hi and d._.norm), None)
 
 
+def _treatment_specialty(text: str, ent: Span, compiled: "CompiledFacts") -> Optional[str]:
+    """The specialty a treatment word names ("Certification(s)/Specialty: Acupuncture"), if any."""
+    name = compiled.treatment_specialties.get(ent._.norm or "")
+    if name is None:
+        return None
+    lo, hi = sentence_bounds(text, ent.start_char, ent.end_char)
+    return name if compiled.specialty_context.search(text, lo, hi) else None
+
+
 def _in_sections(span: Span, bounds: Sequence[Tuple[int, int]]) -> bool:
     return any(lo <= span.start_char and span.end_char <= hi for lo, hi in bounds)
 
@@ -198,7 +208,7 @@ def read_facts(doc: Doc, compiled: CompiledFacts, spans_key: str = "sections") -
     reviewer_bounds = [b for name in compiled.reviewer_sections for b in by_label.get(name, [])] or [(0, len(text))]
     reviewer_ents = [e for e in doc.ents if e.label_ in ("SPECIALTY", "STATE", "TREATMENT") and _in_sections(e, reviewer_bounds)]
     specialties = _unique(
-        e._.norm if e.label_ == "SPECIALTY" else compiled.treatment_specialties.get(e._.norm or "")
+        e._.norm if e.label_ == "SPECIALTY" else _treatment_specialty(text, e, compiled)
         for e in reviewer_ents
         if e.label_ != "STATE"
     )
