@@ -15,6 +15,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from . import extensions  # noqa: F401
+from .serialize import JsonDataMixin
 from .normalize import parse_duration, parse_quantity, parse_strength, to_iso_date
 from .normalize.numbers import as_int, parse_number
 
@@ -82,13 +83,35 @@ def merge_combinations(doc: Doc, ents: Sequence[Span], label: str, joiners: Sequ
     return merged
 
 
-class EntityNormalizer:
-    """Sets ``span._.norm`` on every entity and merges combination drug names."""
+def drug_ids(name: str, table: Dict[str, Dict[str, str]]) -> Optional[Dict[str, List[Optional[str]]]]:
+    """DrugBank and MeSH ids of each ingredient of a drug name ("hydrocodone/acetaminophen")."""
+    parts = [table.get(part, {}) for part in name.split("/")]
+    if not any(parts):
+        return None
+    return {key: [p.get(key) for p in parts] for key in ("drugbank", "mesh")}
+
+
+class EntityNormalizer(JsonDataMixin):
+    """Sets ``span._.norm`` on every entity, merges combination drug names and
+    gives drugs their DrugBank and MeSH ids (data: patterns/drug_ids.json)."""
+
+    data_filename = "drug_ids.json"
 
     def __init__(self, nlp: Language, name: str = "imr_normalizer", *, combine_labels: Sequence[str] = ("DRUG",), joiners: Sequence[str] = ("/", "-", "+")) -> None:
         self.name = name
         self.combine_labels = tuple(combine_labels)
         self.joiners = tuple(joiners)
+        self.data: Optional[Dict] = None
+        self._ids: Dict[str, Dict[str, str]] = {}
+
+    def initialize(self, get_examples=None, *, nlp: Optional[Language] = None, drug_ids: Optional[Dict] = None) -> None:
+        """Load the ids of generic drug names (patterns/drug_ids.json)."""
+        if drug_ids is not None:
+            self.set_data(drug_ids)
+
+    def set_data(self, data: Dict) -> None:
+        self._ids = data
+        self.data = data
 
     def __call__(self, doc: Doc) -> Doc:
         ents = list(doc.ents)
@@ -104,5 +127,9 @@ class EntityNormalizer:
                 ent._.norm = ent.ent_id_
             else:
                 ent._.norm = ent.text.lower()
+        if self._ids:
+            for ent in ents:
+                if ent.label_ == "DRUG" and ent._.norm:
+                    ent._.ids = drug_ids(ent._.norm, self._ids)
         doc.ents = ents
         return doc

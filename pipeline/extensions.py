@@ -50,6 +50,9 @@ def register() -> None:
         Doc.set_extension("record", getter=_record_getter)
     if not Span.has_extension("norm"):
         Span.set_extension("norm", default=None)
+    # For a DRUG: {"drugbank": [...], "mesh": [...]}, one id (or None) per ingredient.
+    if not Span.has_extension("ids"):
+        Span.set_extension("ids", default=None)
 
 
 register()

@@ -118,6 +118,7 @@ def compound(doc: Doc, in_request: Sequence[Span], joiners: frozenset) -> Option
         "drug": [drugs[0].start_char, last.end_char],
         "drug_text": "/".join(" ".join(d.text.split()) for d in drugs),
         "drug_name": "/".join(d._.norm or d.text.lower() for d in drugs),
+        "drug_ids": _joined_ids(drugs),
     }
     if strengths and len(units) == 1 and all(parsed):
         result.update({
@@ -144,6 +145,19 @@ def item_citations(text: str, ents: Sequence[Span], parts: Dict[str, Range], rul
         mentions = [(e.start_char, e.end_char, e._.norm) for e in ents_within(ents, p_start, p_end) if e.label_ == "GUIDELINE"]
         cited[party] = parse_citations(text, p_start, p_end, mentions, rules)
     return [{"cited_by": party, **c} for party, found in cited.items() for c in found]
+
+
+def _joined_ids(drugs: Sequence[Span]) -> Optional[Dict[str, List[Optional[str]]]]:
+    """The ids of several drugs' ingredients, in order (None where a drug has none)."""
+    if not any(d._.ids for d in drugs):
+        return None
+    joined: Dict[str, List[Optional[str]]] = {"drugbank": [], "mesh": []}
+    for d in drugs:
+        n = len((d._.norm or "").split("/"))
+        ids = d._.ids or {}
+        for key in joined:
+            joined[key].extend(ids.get(key) or [None] * n)
+    return joined
 
 
 def _rng(span: Optional[Span]) -> Optional[List[int]]:

@@ -54,6 +54,10 @@ class _Resolver:
         ent = self.ents.get((rng[0], rng[1]))
         return None if ent is None else ent._.norm
 
+    def ids(self, rng: Sequence[int]) -> Optional[Dict]:
+        ent = self.ents.get((rng[0], rng[1]))
+        return None if ent is None else _plain(ent._.ids)
+
     def offsets(self, rng: Sequence[int]) -> Dict[str, int]:
         start, end = self.map.span(rng[0], rng[1])
         return {"start": start, "end": end}
@@ -69,8 +73,8 @@ def _drug(r: _Resolver, item: Dict) -> Optional[Dict]:
     if rng is None:
         return None
     if "drug_name" in item:  # a compounded drug, named by its ingredients
-        return {"text": item["drug_text"], "name": item["drug_name"]}
-    return {"text": _text(r.text, rng), "name": r.norm(rng)}
+        return {"text": item["drug_text"], "name": item["drug_name"], "ids": _plain(item.get("drug_ids"))}
+    return {"text": _text(r.text, rng), "name": r.norm(rng), "ids": r.ids(rng)}
 
 
 def _strength(r: _Resolver, item: Dict) -> Optional[Dict]:

@@ -23,8 +23,11 @@ def test_seed_000_traps(seed_records, seed_texts):
     text = seed_texts["000_f03b8f82d3723e56"]
     first, second = record["items"]
     assert first["quantity"] == {"text": "ninety count", "value": 90}
-    assert first["drug"] == {"text": "Carsoprodol", "name": "carisoprodol"}
-    assert second["drug"] == {"text": "Hydrocodone/APAP", "name": "hydrocodone/acetaminophen"}
+    assert first["drug"] == {"text": "Carsoprodol", "name": "carisoprodol", "ids": {"drugbank": ["DB00395"], "mesh": ["D009125"]}}
+    assert second["drug"] == {
+        "text": "Hydrocodone/APAP", "name": "hydrocodone/acetaminophen",
+        "ids": {"drugbank": ["DB00956", "DB00316"], "mesh": ["D009294", "D058633"]},
+    }
     assert second["strength"] == {"text": "10/325 mg", "values": [10, 325], "unit": "mg"}
     assert record["patient"] == {"age": 60, "sex": "male"}
     assert record["case"]["date_of_injury"] == "2009-08-13"
@@ -112,7 +115,9 @@ def test_compounded_cream(nlp):
         "Decision rationale: Compounded products are not recommended. The request is not medically necessary.\n"
     )
     (item,) = _record(nlp, text)["items"]
-    assert item["drug"] == {"text": "Flurbiprofen/Baclofen/Lidocaine", "name": "flurbiprofen/baclofen/lidocaine"}
+    assert item["drug"]["text"] == "Flurbiprofen/Baclofen/Lidocaine"
+    assert item["drug"]["name"] == "flurbiprofen/baclofen/lidocaine"
+    assert item["drug"]["ids"]["drugbank"] == ["DB00712", "DB00181", "DB00281"]
     assert item["strength"] == {"text": "20%/2%/5%", "values": [20, 2, 5], "unit": "%"}
     assert item["quantity"] is None
 
