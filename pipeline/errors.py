@@ -68,3 +68,4 @@ class Warnings(metaclass=ErrorsWithCodes):
     W003 = "Item '{request}': no decision found for this item."
     W004 = "The letter's layout was not recognised; items were found from decision sentences only."
     W005 = "The decisions section was not found; no items could be read from it."
+    W006 = "Item '{request}': the drug '{text}' was read as '{name}' by its spelling (closest lexicon name: '{matched}')."

@@ -53,6 +53,9 @@ def register() -> None:
     # For a DRUG: {"drugbank": [...], "mesh": [...]}, one id (or None) per ingredient.
     if not Span.has_extension("ids"):
         Span.set_extension("ids", default=None)
+    # For a DRUG read by its spelling: the lexicon name it matched.
+    if not Span.has_extension("fuzzy"):
+        Span.set_extension("fuzzy", default=None)
 
 
 register()

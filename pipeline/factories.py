@@ -12,6 +12,7 @@ from spacy.language import Language
 from . import extensions  # noqa: F401  (attributes named in 'assigns' must exist)
 from .entity_norms import EntityNormalizer
 from .facts import CaseFacts
+from .fuzzy_drugs import FuzzyDrugs
 from .regex_ruler import RegexRuler
 from .relations import ItemLinker
 from .sections import SectionDetector
@@ -35,6 +36,17 @@ def make_sections(nlp: Language, name: str, *, spans_key: str) -> SectionDetecto
 def make_regex_ruler(nlp: Language, name: str) -> RegexRuler:
     """Entities defined by their shape (data: patterns/regex/*.jsonl, given at initialize)."""
     return RegexRuler(nlp, name)
+
+
+@Language.factory(
+    "imr_fuzzy_drugs",
+    default_config={"min_length": 5, "min_score": 85.0, "window": 2},
+    assigns=["doc.ents", "span._.norm", "span._.fuzzy"],
+    requires=["doc.ents"],
+)
+def make_fuzzy_drugs(nlp: Language, name: str, *, min_length: int, min_score: float, window: int) -> FuzzyDrugs:
+    """Misspelled drug names before a strength or quantity (data: the drug lexicon)."""
+    return FuzzyDrugs(nlp, name, min_length=min_length, min_score=min_score, window=window)
 
 
 @Language.factory(

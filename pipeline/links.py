@@ -203,6 +203,9 @@ def link_item(doc: Doc, text: str, ents: Sequence[Span], heading: Range, decisio
     elif expected is not None and conclusion != expected:
         said = "is medically necessary" if conclusion else "is not medically necessary"
         warnings.append(Warnings.W001.format(request=request_text, decision=decision, conclusion=said))
+    for ent in in_request:
+        if ent.label_ == "DRUG" and ent._.fuzzy:
+            warnings.append(Warnings.W006.format(request=request_text, text=ent.text, name=ent._.norm, matched=ent._.fuzzy))
     item = {
         "request": list(request),
         "decision": decision,
