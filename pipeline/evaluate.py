@@ -140,14 +140,18 @@ def _decision_span(doc: Doc, ents: Sequence[Span], request_end: int) -> Optional
     return None
 
 
-def item_links(doc: Doc) -> Tuple[List[Key], List[Dict], List[str]]:
-    """Entity spans, the links of each item and the links that could not be drawn.
+def item_links(doc: Doc) -> Dict:
+    """The spans of a processed doc and the links of each item, in the caller's offsets.
 
-    Each item's links are ``{"index", "request", "item": key, "rationale": key|None,
-    "parts": [(relation, key), ...]}`` with keys ``(start, end, label)`` in the
-    caller's text. A part that is no entity (a count written around its treatment,
-    an outside source the lexicon does not name) becomes a span of its own unless
-    it would overlap an entity; otherwise it is reported in the third list.
+    Returns ``{"entities": [key], "extra": [key], "items": [links], "problems": [str]}``
+    with keys ``(start, end, label)``. ``entities`` are the doc's entities (the
+    record's ``entities``). An item's links are ``{"index", "request", "item": key,
+    "rationale": key|None, "parts": [{"relation", "key", "field", "source"?}]}``,
+    ``field`` naming the record field the part stands for (drug, strength,
+    quantity, treatment, decision, claims_administrator, reviewer). A part that is
+    no entity (the count in "Eight physical therapy sessions", an outside source
+    the lexicon does not name) gets a span of its own in ``extra``, cut to the
+    longest stretch free of other entities; one that cannot is a problem.
     """
     offsets = SourceOffsets(doc)
     text = text_of(doc)
@@ -206,37 +210,38 @@ def item_links(doc: Doc) -> Tuple[List[Key], List[Dict], List[str]]:
         req = item["request"]
         request = " ".join(text[req[0] : req[1]].split())
         item_key = key(req[0], req[1], ITEM)
-        parts: List[Tuple[str, Key]] = []
+        parts: List[Dict] = []
         for field, relation in _PART_RELATION:
             rng = item.get(field)
             if rng:
                 for k in part_keys(rng, RELATION_CHILD[relation], relation, request):
-                    parts.append((relation, k))
+                    parts.append({"relation": relation, "key": k, "field": field})
         decision = _decision_span(doc, ents, req[1])
         if decision is not None:
-            parts.append(("HAS_DECISION", key(decision.start_char, decision.end_char, "DECISION")))
+            parts.append({"relation": "HAS_DECISION", "key": key(decision.start_char, decision.end_char, "DECISION"), "field": "decision"})
         elif item.get("decision") is not None:
             problems.append(f"item '{request}': no DECISION entity follows the request")
         named_before: Dict[Tuple[str, str], Key] = {}
         for g in item.get("guidelines") or []:
             relation = PARTY_RELATION[g["cited_by"]]
+            cite = {"relation": relation, "field": g["cited_by"], "source": g["source"]}
             mentions = _within(ents, g["start"], g["end"], "GUIDELINE")
             named = [m for m in mentions if m._.norm == g["source"]] or mentions
             if named:
                 k = key(named[0].start_char, named[0].end_char, "GUIDELINE")
-                parts.append((relation, k))
+                parts.append({**cite, "key": k})
                 named_before[(g["cited_by"], g["source"])] = k
             elif (g["cited_by"], g["source"]) in named_before:
                 # "MTUS Neck and Upper Back Complaints ..., and Low Back Complaints ...":
                 # a further chapter of a guideline named earlier in the paragraph.
-                parts.append((relation, named_before[(g["cited_by"], g["source"])]))
+                parts.append({**cite, "key": named_before[(g["cited_by"], g["source"])]})
             else:
                 for k in own_span(g["start"], g["end"], "GUIDELINE", relation, request):
-                    parts.append((relation, k))
+                    parts.append({**cite, "key": k})
         rationale = item.get("rationale")
         rationale_key = key(rationale[0], rationale[1], RATIONALE) if rationale else None
         items.append({"index": index, "request": request, "item": item_key, "rationale": rationale_key, "parts": parts})
-    return entity_keys + extra, items, problems
+    return {"entities": entity_keys, "extra": extra, "items": items, "problems": problems}
 
 
 def build_annotations(entity_keys: Iterable[Key], items: Iterable[Dict]) -> Tuple[List[Dict], List[Dict]]:
@@ -249,7 +254,7 @@ def build_annotations(entity_keys: Iterable[Key], items: Iterable[Dict]) -> Tupl
     rels: List[Tuple[Key, Key, str]] = []
     for item in items:
         keys.add(item["item"])
-        links = list(item["parts"])
+        links = [(part["relation"], part["key"]) for part in item["parts"]]
         if item.get("rationale"):
             keys.add(item["rationale"])
             links.append(("HAS_RATIONALE", item["rationale"]))
@@ -271,9 +276,9 @@ def build_annotations(entity_keys: Iterable[Key], items: Iterable[Dict]) -> Tupl
 
 def doc_annotations(doc: Doc) -> Dict:
     """``{"spans", "relations", "problems"}`` of a processed doc, in the caller's offsets."""
-    entity_keys, items, problems = item_links(doc)
-    spans, relations = build_annotations(entity_keys, items)
-    return {"spans": spans, "relations": relations, "problems": problems}
+    links = item_links(doc)
+    spans, relations = build_annotations(links["entities"] + links["extra"], links["items"])
+    return {"spans": spans, "relations": relations, "problems": links["problems"]}
 
 
 # --------------------------------------------------------------------------- Prodigy extras

@@ -21,6 +21,8 @@ from .serialize import JsonDataMixin
 
 CASE_FIELDS = ("case_number", "date_assigned", "decision_date", "date_of_injury", "ur_decision_date", "application_date")
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z(\"']|\s*\n|\s*$)|\n\n")
+# How far a sentence may reach on either side of a date (keeps the work linear in the text).
+_SENTENCE_REACH = 400
 # Cues after a date are less telling than cues before it ("filed on DATE disputing the UR ...").
 _AFTER_PENALTY = 10
 
@@ -53,10 +55,11 @@ class CompiledFacts:
 def sentence_bounds(text: str, start: int, end: int) -> Tuple[int, int]:
     """The sentence around [start, end): from after the previous sentence end to the next."""
     lo = 0
-    for m in _SENTENCE_END.finditer(text, max(0, start - 400), start):
+    for m in _SENTENCE_END.finditer(text, max(0, start - _SENTENCE_REACH), start):
         lo = m.end()
-    m = _SENTENCE_END.search(text, end)
-    hi = m.end() if m else len(text)
+    limit = min(len(text), end + _SENTENCE_REACH)
+    m = _SENTENCE_END.search(text, end, limit)
+    hi = m.end() if m else limit
     return lo, hi
 
 

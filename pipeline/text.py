@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from typing import List, NamedTuple, Optional, Sequence, Tuple
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 # One-to-one character substitutions: they keep offsets linear.
 _CHAR_MAP = str.maketrans(
@@ -33,6 +33,9 @@ _LINE_BREAK = re.compile(r"\r\n|\n?\f|[\n\r\v\x1c-\x1e\x85\u2028\u2029]")
 _GAP = re.compile(r"\s{2,}|[^\S ]")
 _PAGE_FURNITURE = re.compile(r"^(?:page\s+\d+\s+of\s+\d+|-\s*\d+\s*-)$", re.IGNORECASE)
 _TERMINATORS = frozenset(".:;?!")
+# A repeated page header is one of the first lines of a page, and not a short one.
+_HEADER_LINES = 3
+_HEADER_MIN_CHARS = 8
 _JOINERS = frozenset("-/")
 _HEADING_MIN_CAPS = 3
 
@@ -83,9 +86,11 @@ def _is_heading(line: str) -> bool:
 def _content_lines(text: str) -> List[Tuple[int, int]]:
     """(start, end) of each line's content without its outer whitespace.
 
-    (-1, -1) marks a blank line and (-2, -2) a page footer.
+    (-1, -1) marks a blank line and (-2, -2) page furniture: a page footer
+    ("Page 2 of 5"), or a page header repeated at the top of later pages.
     """
     lines: List[Tuple[int, int]] = []
+    page_tops: List[int] = [0]  # index of the first line of each page
     pos = 0
     bounds = [(m.start(), m.end()) for m in _LINE_BREAK.finditer(text)]
     bounds.append((len(text), len(text)))
@@ -100,8 +105,33 @@ def _content_lines(text: str) -> List[Tuple[int, int]]:
             lead = len(raw) - len(raw.lstrip())
             start = pos + lead
             lines.append((start, start + len(stripped)))
+        if "\f" in text[brk_start:brk_end]:
+            page_tops.append(len(lines))
         pos = brk_end
+    if len(page_tops) > 1:
+        _drop_repeated_headers(text, lines, page_tops)
     return lines
+
+
+def _drop_repeated_headers(text: str, lines: List[Tuple[int, int]], page_tops: Sequence[int]) -> None:
+    """Mark as furniture the lines that open two or more pages with the same words.
+
+    The first page keeps its copy: a letter's own header is content there.
+    """
+    tops: List[List[int]] = []
+    ends = list(page_tops[1:]) + [len(lines)]
+    for top, end in zip(page_tops, ends):
+        found = [i for i in range(top, min(top + 8, end)) if lines[i][0] >= 0][:_HEADER_LINES]
+        tops.append(found)
+    seen: Dict[str, int] = {}
+    for found in tops:
+        for key in {" ".join(text[lines[i][0] : lines[i][1]].split()) for i in found}:
+            seen[key] = seen.get(key, 0) + 1
+    for found in tops[1:]:
+        for i in found:
+            key = " ".join(text[lines[i][0] : lines[i][1]].split())
+            if seen[key] >= 2 and len(key) >= _HEADER_MIN_CHARS:
+                lines[i] = (-2, -2)
 
 
 def _is_double_spaced(lines: Sequence[Tuple[int, int]]) -> bool:

@@ -73,12 +73,33 @@ def measure(kind: str, texts: List[str], n_process: int = 1) -> Dict:
     return result
 
 
+def scaling(corpus: List[str]) -> None:
+    """Time one text made of 1, 8 and 64 letters: linear work keeps seconds per letter flat."""
+    import pipeline
+
+    nlp = pipeline.load()
+    nlp.max_length = 10**8
+    base = corpus[0]
+    nlp(base)._.record  # warm the tokenizer cache
+    typer.echo(f"{'letters in one text':>20s} {'chars':>10s} {'seconds':>8s} {'ms per letter':>14s}")
+    for n in (1, 8, 64):
+        text = "\n\n".join([base] * n)
+        start = time.perf_counter()
+        nlp(text)._.record
+        elapsed = time.perf_counter() - start
+        typer.echo(f"{n:20d} {len(text):10,d} {elapsed:8.3f} {1000 * elapsed / n:14.2f}")
+
+
 def main(
     letters: int = typer.Option(3000, help="How many letters to process (the texts repeated)."),
     texts: Optional[Path] = typer.Option(None, help="Folder of .txt letters to use."),
     output: Optional[Path] = typer.Option(None, help="Also write the figures as JSON here."),
+    scale: bool = typer.Option(False, "--scaling", help="Only show how the time grows with the length of one text."),
 ) -> None:
     corpus, where = load_texts(texts, letters)
+    if scale:
+        scaling(corpus)
+        return
     words = sum(len(t.split()) for t in corpus)
     typer.echo(f"texts: {where}, repeated to {len(corpus)} letters, {words:,} words")
     runs = {

@@ -84,3 +84,11 @@ def test_whitespace_only_and_empty():
     assert normalize("").text == ""
     assert normalize(" \n\n \f ").text == ""
     assert OffsetMap(()).span(0, 0) == (0, 0)
+
+
+def test_repeated_page_headers_are_dropped_after_the_first_page():
+    header = "MAXIMUS FEDERAL SERVICES, INC.\nCM15-0012345"
+    text = f"{header}\nThe worker reports pain in the\n\f{header}\nlow back.\n\f{header}\nMore text."
+    norm = normalize(text)
+    assert norm.text == "MAXIMUS FEDERAL SERVICES, INC.\nCM15-0012345 The worker reports pain in the low back.\nMore text."
+    _check_map(text)
