@@ -66,6 +66,8 @@ _DECISION_REACH = 40
 # Trimmed from the edges of a span drawn over an outside source's citation.
 _TRIM = frozenset(" \n\t\r\f,;:.()[]-")
 _LEADING_WORDS = ("and ", "the ")
+NON_MTUS = "Non-MTUS"
+_REFERENCE_TAIL = re.compile(r"[\s,;]*(?:(?:which|that)\s+(?:is|are)\s+(?:not\s+)?part\s+of|(?:outside|not\s+in)(?:\s+of)?)(?:\s+the)?\s*$", re.I)
 _DECISION_MEANS = {"upheld": False, "overturned": True}
 _CONCLUSION = {"medically necessary": True, "not medically necessary": False}
 _DECISION_OF_NORM = {
@@ -226,7 +228,20 @@ def item_links(doc: Doc) -> Dict:
             relation = PARTY_RELATION[g["cited_by"]]
             cite = {"relation": relation, "field": g["cited_by"], "source": g["source"]}
             mentions = _within(ents, g["start"], g["end"], "GUIDELINE")
-            named = [m for m in mentions if m._.norm == g["source"]] or mentions
+            named = [m for m in mentions if m._.norm == g["source"]]
+            if not named and mentions and g["source"] not in (NON_MTUS,):
+                named = mentions
+            if not named and mentions:
+                # An outside source that mentions a guideline only to refer to it
+                # ("..., which is not part of the MTUS"): the source is what comes before.
+                end = mentions[0].start_char
+                m = _REFERENCE_TAIL.search(text, g["start"], end)
+                end = m.start() if m else end
+                if end > g["start"]:
+                    for k in own_span(g["start"], end, "GUIDELINE", relation, request):
+                        parts.append({**cite, "key": k})
+                    continue
+                named = mentions
             if named:
                 k = key(named[0].start_char, named[0].end_char, "GUIDELINE")
                 parts.append({**cite, "key": k})
@@ -437,44 +452,82 @@ def _lexicon(nlp: Optional[Language]) -> Callable[[str, str], Optional[str]]:
     return norm
 
 
-def derive_record(example: Dict, nlp: Optional[Language] = None, norm: Optional[Callable[[str, str], Optional[str]]] = None) -> Dict:
-    """Item fields read from a line's spans and relations alone (no gold record).
+SpanNorm = Callable[[Dict, str], Optional[str]]
 
-    The request is the ITEM span; drug names, guideline sources and decisions are
-    the pipeline lexicon's values for the linked spans' text; strengths and
-    quantities are parsed from theirs; the conclusion is the last DECISION span
-    inside the rationale. Letter-level fields are not derived.
+
+def span_norms(nlp: Optional[Language], doc: Optional[Doc] = None) -> SpanNorm:
+    """norm(span, span_text): the pipeline's value for an annotated span.
+
+    The value of the doc's entity with the same offsets and label where there is
+    one (``doc`` processed from the same text), else the lexicon's for the text.
+    """
+    lexicon = _lexicon(nlp)
+    known: Dict[Key, Optional[str]] = {}
+    if doc is not None:
+        offsets = SourceOffsets(doc)
+        known = {(*offsets.to_source(e.start_char, e.end_char), e.label_): e._.norm for e in doc.ents}
+
+    def norm(span: Dict, text: str) -> Optional[str]:
+        k = (span["start"], span["end"], span["label"])
+        value = known.get(k)
+        return value if value is not None else lexicon(text, span["label"])
+
+    return norm
+
+
+def derive_record(example: Dict, nlp: Optional[Language] = None, norm: Optional[SpanNorm] = None) -> Dict:
+    """The gold-form record read from a line's spans and relations alone (no gold record).
+
+    Items: the request is the ITEM span's text; drug names, guideline sources and
+    decisions are the pipeline's values for the linked spans (``span_norms``);
+    strengths and quantities are parsed from the linked spans' text; the conclusion
+    is the last DECISION span inside the rationale (else the decision word's
+    meaning); the page counts the form feeds before the ITEM span. A guideline
+    cited for two chapters has one relation and so counts once. Of the letter's
+    fields only the layout (from ``meta``) is given.
     """
     from .normalize import parse_quantity, parse_strength
 
-    norm = norm or _lexicon(nlp)
+    norm = norm or span_norms(nlp)
     text = example["text"]
     spans = example["spans"]
     children: Dict[int, List[Tuple[str, int]]] = defaultdict(list)
     for rel in example.get("relations") or []:
         children[rel["head"]].append((rel["label"], rel["child"]))
-    span_text = lambda s: " ".join(text[s["start"] : s["end"]].split())  # noqa: E731
+
+    def span_text(s: Dict) -> str:
+        return " ".join(text[s["start"] : s["end"]].split())
+
+    def value(s: Dict) -> Optional[str]:
+        return norm(s, span_text(s))
+
     decisions = sorted((s for s in spans if s["label"] == "DECISION"), key=lambda s: s["start"])
     items = []
     for i, span in enumerate(spans):
         if span["label"] != ITEM:
             continue
         kids = children.get(i, [])
-        of = lambda label: [spans[c] for r, c in kids if r == label]  # noqa: E731
+
+        def of(label: str) -> List[Dict]:
+            return [spans[c] for r, c in kids if r == label]
+
         decision = None
         for d in of("HAS_DECISION"):
-            decision = _DECISION_OF_NORM.get(norm(span_text(d), "DECISION") or "")
+            decision = _DECISION_OF_NORM.get(value(d) or "")
         conclusion = None
         for r in of("HAS_RATIONALE"):
             for d in decisions:
                 if r["start"] <= d["start"] and d["end"] <= r["end"]:
-                    value = _CONCLUSION.get(norm(span_text(d), "DECISION") or "")
-                    conclusion = value if value is not None else conclusion
-        drugs = [norm(span_text(d), "DRUG") or span_text(d).lower() for d in of("HAS_DRUG")]
-        parsed = [parse_strength(span_text(s)) for s in of("HAS_STRENGTH")]
-        parsed = [p for p in parsed if p]
-        units = {p[1] for p in parsed}
-        strength = {"values": [v for p in parsed for v in p[0]], "unit": units.pop() if len(units) == 1 else None} if parsed else None
+                    found = _CONCLUSION.get(value(d) or "")
+                    conclusion = found if found is not None else conclusion
+        drugs = [value(d) or span_text(d).lower() for d in of("HAS_DRUG")]
+        strengths = of("HAS_STRENGTH")
+        strength = None
+        if strengths:
+            parsed = [parse_strength(span_text(s)) for s in strengths]
+            units = {p[1] for p in parsed if p}
+            ok = all(parsed) and len(units) == 1
+            strength = {"values": [v for p in parsed for v in p[0]] if ok else [], "unit": units.pop() if ok else None}
         quantities = [parse_quantity(span_text(q)) for q in of("HAS_QUANTITY")]
         items.append({
             "request": span_text(span),
@@ -483,12 +536,14 @@ def derive_record(example: Dict, nlp: Optional[Language] = None, norm: Optional[
             "drug": "/".join(drugs) if drugs else None,
             "strength": strength,
             "quantity": quantities[0] if quantities else None,
-            "guideline_sources": {
-                p: [norm(span_text(g), "GUIDELINE") or "Non-MTUS" for g in of(PARTY_RELATION[p])] for p in PARTIES
-            },
+            "guideline_sources": {p: [value(g) or "Non-MTUS" for g in of(PARTY_RELATION[p])] for p in PARTIES},
             "page": page_of(text, span["start"]),
         })
-    return {"items": items}
+    record: Dict = {"items": items}
+    layout = (example.get("meta") or {}).get("layout")
+    if layout:
+        record["layout"] = layout
+    return record
 
 
 def _same(a, b) -> bool:
@@ -746,7 +801,6 @@ def evaluate(examples: Sequence[Dict], nlp: Language, *, batch_size: int = 16) -
     """
     gold_spans, pred_spans, gold_rel, pred_rel_e2e, pred_rel_gold = [], [], [], [], []
     gold_records, pred_records, derived = [], [], 0
-    norm = _lexicon(nlp)
     for ex, doc in predict(nlp, examples, batch_size=batch_size):
         predicted = doc_annotations(doc)
         record = doc._.record
@@ -756,8 +810,9 @@ def evaluate(examples: Sequence[Dict], nlp: Language, *, batch_size: int = 16) -
             pred_record = gold_form(record)
         else:
             derived += 1
+            norm = span_norms(nlp, doc)
             gold_record = dict(derive_record(ex, norm=norm), _id=name)
-            pred_record = derive_record({"text": ex["text"], **predicted}, norm=norm)
+            pred_record = derive_record({"text": ex["text"], "meta": {"layout": doc._.layout}, **predicted}, norm=norm)
         gold_records.append(gold_record)
         pred_records.append(pred_record)
         gold_spans.append(ex)

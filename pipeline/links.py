@@ -56,6 +56,7 @@ class ItemRules:
             self.conclusion: Dict[str, bool] = dict(data["conclusion"])
             self.session_nouns = frozenset(data["quantity_around_treatment"]["nouns"])
             self.compound_joiners = frozenset(data["compound_joiners"])
+            self.preferred_quantity = re.compile(data["preferred_quantity"], re.I)
         except (KeyError, TypeError, re.error) as err:
             raise ValueError(Errors.E303.format(reason=f"items: {err}")) from err
 
@@ -179,11 +180,13 @@ def link_item(doc: Doc, text: str, ents: Sequence[Span], heading: Range, decisio
     request, modification = split_partial(text, heading[0], heading[1], rules.partial)
     in_request = ents_within(ents, *request)
     first = {label: next((e for e in in_request if e.label_ == label), None) for label in _ITEM_LABELS}
-    drug = first["DRUG"]
+    lead = next((e for e in in_request if e.label_ in ("DRUG", "TREATMENT")), None)
+    drug = first["DRUG"] if lead is not None and lead.label_ == "DRUG" else None
     strength = first["STRENGTH"]
     if drug is not None:
         strength = next((e for e in in_request if e.label_ == "STRENGTH" and e.start >= drug.end), strength)
-    quantity = first["QUANTITY"]
+    quantities = [e for e in in_request if e.label_ == "QUANTITY"]
+    quantity = next((q for q in quantities if rules.preferred_quantity.search(q.text)), first["QUANTITY"])
     if quantity is None and drug is None and first["TREATMENT"] is not None:
         quantity = quantity_around(doc, first["TREATMENT"], rules.session_nouns)
     parts = find_parts(text, block[0], block[1], rules.parts)
@@ -219,7 +222,7 @@ def link_item(doc: Doc, text: str, ents: Sequence[Span], heading: Range, decisio
         "ur_modification": {k: list(v) for k, v in modification.items()} if modification else None,
         "warnings": warnings,
     }
-    mixture = compound(doc, in_request, rules.compound_joiners)
+    mixture = compound(doc, in_request, rules.compound_joiners) if drug is not None else None
     if mixture:
         item.update(mixture)
     return item

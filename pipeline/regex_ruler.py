@@ -108,7 +108,7 @@ def find_spans(doc: Doc, text: str, patterns: Sequence[RegexPattern]) -> List[Tu
             if m is None or m.end() == offset:
                 continue
             last_end = m.end()
-            span = doc.char_span(m.start(), m.end(), label=pattern.label, alignment_mode="contract")
+            span = doc.char_span(m.start(), m.end(), label=pattern.label, alignment_mode="expand")
             if span is not None and len(span):
                 found.append((span, pattern.id))
     return found

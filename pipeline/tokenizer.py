@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Iterator, Set, Union
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
-from spacy.util import compile_infix_regex, compile_suffix_regex, registry
+from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex, registry
 
 from .extensions import TEXT_KEY
 from .text import normalize
@@ -31,6 +31,7 @@ CACHE_SIZE = 200_000
 # English rules already do this for "mg", "g" and "%".
 _UNIT = r"(?:[mM][cC][gG][sS]?|[mM][gG][sS]?|[gG][mM][sS]?|[gG][rR][aA][mM][sS]?|[mM][lL][sS]?|[cC][cC]|[iI][uU])"
 EXTRA_SUFFIXES = (rf"(?<=[0-9]){_UNIT}", r"(?<=[0-9])[xX]")
+EXTRA_PREFIXES = (r"[xX](?=[0-9])",)  # "x2", "x12"
 EXTRA_INFIXES = (
     rf"(?<=[0-9])(?=(?:{_UNIT}|[xX]|%)[/\-])",  # zero width: "10|mcg/hr", "2|x/week", "20|%/Lidocaine"
     r"(?<=%)[/\-](?=[A-Za-z0-9.])",  # "20%|/|Lidocaine", "4%|-|27.5%"
@@ -119,6 +120,7 @@ def create_letter_tokenizer(cache_size: int = CACHE_SIZE) -> Callable[[Language]
         base = registry.tokenizers.get("spacy.Tokenizer.v1")()(nlp)
         base.infix_finditer = compile_infix_regex(list(nlp.Defaults.infixes or ()) + list(EXTRA_INFIXES)).finditer
         base.suffix_search = compile_suffix_regex(list(nlp.Defaults.suffixes or ()) + list(EXTRA_SUFFIXES)).search
+        base.prefix_search = compile_prefix_regex(list(nlp.Defaults.prefixes or ()) + list(EXTRA_PREFIXES)).search
         return LetterTokenizer(base, cache_size=cache_size)
 
     return make

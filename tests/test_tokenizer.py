@@ -4,7 +4,7 @@ import pickle
 import spacy
 
 from pipeline.text import normalize
-from pipeline.tokenizer import EXTRA_INFIXES, EXTRA_SUFFIXES, create_letter_tokenizer
+from pipeline.tokenizer import EXTRA_INFIXES, EXTRA_PREFIXES, EXTRA_SUFFIXES, create_letter_tokenizer
 
 
 def _stock(nlp):
@@ -12,6 +12,7 @@ def _stock(nlp):
     tok = spacy.blank("en").tokenizer
     tok.infix_finditer = spacy.util.compile_infix_regex(list(nlp.Defaults.infixes) + list(EXTRA_INFIXES)).finditer
     tok.suffix_search = spacy.util.compile_suffix_regex(list(nlp.Defaults.suffixes) + list(EXTRA_SUFFIXES)).search
+    tok.prefix_search = spacy.util.compile_prefix_regex(list(nlp.Defaults.prefixes) + list(EXTRA_PREFIXES)).search
     return tok
 
 

@@ -28,5 +28,6 @@ def parse_strength(text: str) -> Optional[Tuple[List[float | int], str]]:
     unit = re.sub(r"\s+", "", m.group("unit")).lower()
     base, _, per = unit.partition("/")
     base = _UNIT_ALIASES.get(base, base)
+    per = per.lstrip("1")  # "mg/1ml" is "mg/ml"
     unit = f"{base}/{per}" if per else base
     return values, unit
