@@ -75,6 +75,17 @@ class _Builder:
         self.parts.append(piece)
         self.pos += n
 
+    def retract(self) -> bool:
+        """Take back the last character if it was copied as it is; True when done."""
+        segs = self.segments
+        if not segs or segs[-2] != segs[-1] or segs[-2] < 1 or not self.parts[-1]:
+            return False
+        segs[-2] -= 1
+        segs[-1] -= 1
+        self.parts[-1] = self.parts[-1][:-1]
+        self.pos -= 1
+        return True
+
 
 def _is_heading(line: str) -> bool:
     """A line of two or more words in capitals ("CLINICAL CASE SUMMARY")."""
@@ -161,6 +172,37 @@ def _separator(prev: str, line: str, blanks: int, double_spaced: bool) -> str:
     return " "
 
 
+_WORD = re.compile(r"[a-z]+")
+_LAST_WORD = re.compile(r"([A-Za-z]+)-$")
+_FIRST_WORD = re.compile(r"[a-z]+")
+
+
+def _soft_hyphen(prev: str, line: str, words: "_Words") -> bool:
+    """True when "treat-" + "ment" is one word broken at a line end.
+
+    The letter itself decides: the hyphen goes when the joined word occurs
+    elsewhere in the text, and stays otherwise ("follow-" + "up", "1-" + "2").
+    """
+    a = _LAST_WORD.search(prev)
+    b = _FIRST_WORD.match(line)
+    return bool(a and b) and (a.group(1) + b.group(0)).lower() in words.get()
+
+
+class _Words:
+    """The lower-case words of a text, collected when first needed."""
+
+    __slots__ = ("text", "words")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.words: Optional[frozenset] = None
+
+    def get(self) -> frozenset:
+        if self.words is None:
+            self.words = frozenset(_WORD.findall(self.text.lower()))
+        return self.words
+
+
 def normalize(text: str) -> Normalized:
     """Clean PDF-extracted letter text, keeping a map back to ``text``."""
     lines = _content_lines(text)
@@ -169,6 +211,7 @@ def normalize(text: str) -> Normalized:
     prev: Optional[str] = None
     prev_end = 0
     blanks = 0
+    words = _Words(text)
     for start, end in lines:
         if start == -1:
             blanks += 1
@@ -177,7 +220,11 @@ def normalize(text: str) -> Normalized:
             continue
         line = text[start:end].translate(_CHAR_MAP)
         if prev is not None:
-            out.add(_separator(prev, line, blanks, double_spaced), prev_end, start - prev_end)
+            sep = _separator(prev, line, blanks, double_spaced)
+            if sep == "" and prev.endswith("-") and _soft_hyphen(prev, line, words) and out.retract():
+                out.add("", prev_end - 1, start - prev_end + 1)  # the hyphen and the break
+            else:
+                out.add(sep, prev_end, start - prev_end)
         pos = 0
         for gap in _GAP.finditer(line):
             if gap.start() > pos:

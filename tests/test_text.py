@@ -92,3 +92,13 @@ def test_repeated_page_headers_are_dropped_after_the_first_page():
     norm = normalize(text)
     assert norm.text == "MAXIMUS FEDERAL SERVICES, INC.\nCM15-0012345 The worker reports pain in the low back.\nMore text."
     _check_map(text)
+
+
+def test_word_hyphenated_at_a_line_end_is_joined_when_the_letter_uses_it_whole():
+    text = "He completed work condi-\ntioning in May. Work conditioning helped. A follow-\nup visit, 1-\n2 times."
+    norm = normalize(text)
+    assert norm.text == "He completed work conditioning in May. Work conditioning helped. A follow-up visit, 1-2 times."
+    _check_map(text)
+    omap = OffsetMap(norm.segments)
+    start = norm.text.index("conditioning")
+    assert text[slice(*omap.span(start, start + len("conditioning")))] == "condi-\ntioning"
