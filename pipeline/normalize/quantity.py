@@ -9,7 +9,7 @@ from .numbers import as_int, parse_number
 
 _NUMBER_WORD = r"(?:\d+(?:\.\d+)?|[a-z]+(?:[\s-][a-z]+)*?)"
 _FREQUENCY = re.compile(
-    r"(?P<per>\d+(?:\s*-\s*\d+)?|[a-z]+(?:\s*(?:-|to)\s*[a-z]+)?)\s*(?:x|times|visits|sessions|treatments)?\s*"
+    r"(?P<per>\d+(?:\s*-\s*\d+)?|[a-z]+(?:\s*(?:-|to)\s*[a-z]+)?)\s*(?:x|times?|visits|sessions|treatments)?\s*"
     r"(?:a|per|each|/)?\s*(?:week|wk|weekly)\s*,?\s*(?:for|x|times|over)\s*"
     r"(?P<weeks>\d+(?:\s*-\s*\d+)?|[a-z]+(?:\s*(?:-|to)\s*[a-z]+)?)\s*(?:weeks?|wks)$"
 )
