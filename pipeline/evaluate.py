@@ -75,7 +75,6 @@ _DECISION_OF_NORM = {
     "not medically necessary": "upheld", "medically necessary": "overturned",
 }
 CASE_FIELDS = ("case_number", "date_assigned", "decision_date", "date_of_injury", "ur_decision_date", "application_date")
-SplitFn = Callable[[str], str]
 
 Key = Tuple[int, int, str]  # (start, end, label) in the caller's text
 
@@ -393,8 +392,10 @@ def check_example(example: Dict, name: Optional[str] = None, *, text_length: Opt
 
 
 def norm_request(text: str) -> str:
-    """A request's matching key: lower case, punctuation other than %#./- dropped, spaces collapsed."""
-    return " ".join(re.sub(r"[^\w%#./-]+", " ", text.lower()).split()).strip(" .-")
+    """A request's matching key: lower case, punctuation other than %#./- dropped, spaces
+    collapsed, a word broken at a line-end hyphen joined ("post-\nmyelogram")."""
+    text = re.sub(r"(?<=\w)-\s+(?=\w)", "-", text.lower())
+    return " ".join(re.sub(r"[^\w%#./-]+", " ", text).split()).strip(" .-")
 
 
 def _norm_text(text: Optional[str]) -> Optional[str]:

@@ -38,6 +38,8 @@ _HEADER_LINES = 3
 _HEADER_MIN_CHARS = 8
 _JOINERS = frozenset("-/")
 _HEADING_MIN_CAPS = 3
+# Share of lines broken mid-sentence and followed by one blank line that makes a text double-spaced.
+_DOUBLE_SPACED_SHARE = 0.3
 
 
 class Normalized(NamedTuple):
@@ -145,18 +147,25 @@ def _drop_repeated_headers(text: str, lines: List[Tuple[int, int]], page_tops: S
                 lines[i] = (-2, -2)
 
 
-def _is_double_spaced(lines: Sequence[Tuple[int, int]]) -> bool:
-    """True when most lines are followed by exactly one blank line (seed-style PDF text)."""
+def _is_double_spaced(text: str, lines: Sequence[Tuple[int, int]]) -> bool:
+    """True when lines broken mid-sentence are followed by one blank line (seed-style PDF text).
+
+    Only lines that end inside a sentence count, and such text separates its
+    paragraphs by two or more blank lines. Normalized text never has two blank
+    lines in a row, so normalizing twice changes nothing.
+    """
     content = 0
     single = 0
     n = len(lines)
-    for i, (start, _) in enumerate(lines):
+    if not any(lines[i][0] == -1 and lines[i + 1][0] == -1 for i in range(n - 1)):
+        return False
+    for i, (start, end) in enumerate(lines):
         if start < 0:
             continue
         content += 1
-        if i + 2 < n and lines[i + 1][0] == -1 and lines[i + 2][0] >= 0:
+        if i + 2 < n and lines[i + 1][0] == -1 and lines[i + 2][0] >= 0 and text[end - 1] not in _TERMINATORS:
             single += 1
-    return content >= 4 and single >= 0.6 * content
+    return content >= 4 and single >= _DOUBLE_SPACED_SHARE * content
 
 
 def _separator(prev: str, line: str, blanks: int, double_spaced: bool) -> str:
@@ -206,7 +215,7 @@ class _Words:
 def normalize(text: str) -> Normalized:
     """Clean PDF-extracted letter text, keeping a map back to ``text``."""
     lines = _content_lines(text)
-    double_spaced = _is_double_spaced(lines)
+    double_spaced = _is_double_spaced(text, lines)
     out = _Builder()
     prev: Optional[str] = None
     prev_end = 0
@@ -243,11 +252,12 @@ def normalize(text: str) -> Normalized:
 class OffsetMap:
     """Maps character offsets in normalized text back to the source text."""
 
-    __slots__ = ("_starts", "_segs", "_src_len")
+    __slots__ = ("_starts", "_segs", "_src_len", "_src_starts")
 
     def __init__(self, segments: Optional[Sequence[int]], src_len: Optional[int] = None) -> None:
         self._segs = list(segments or ())
         self._starts = self._segs[0::4]
+        self._src_starts = self._segs[1::4]
         self._src_len = src_len
 
     def _seg(self, pos: int) -> Tuple[int, int, int, int]:
@@ -273,6 +283,16 @@ class OffsetMap:
         if ol == sl:
             return s + min(pos - o, sl)
         return s + sl
+
+    def to_normalized(self, src_pos: int) -> int:
+        """The normalized offset of a source offset (the start of a replaced run for inside it)."""
+        if not self._segs:
+            return src_pos
+        i = max(bisect_right(self._src_starts, src_pos) - 1, 0)
+        o, s, ol, sl = self._segs[4 * i : 4 * i + 4]
+        if ol == sl:
+            return o + min(src_pos - s, ol)
+        return o if src_pos <= s else o + ol
 
     def span(self, start: int, end: int) -> Tuple[int, int]:
         """Source (start, end) of the normalized span [start, end)."""

@@ -102,3 +102,19 @@ def test_word_hyphenated_at_a_line_end_is_joined_when_the_letter_uses_it_whole()
     omap = OffsetMap(norm.segments)
     start = norm.text.index("conditioning")
     assert text[slice(*omap.span(start, start + len("conditioning")))] == "condi-\ntioning"
+
+
+def test_source_offsets_map_to_normalized_offsets(seed_texts):
+    text = seed_texts["000_f03b8f82d3723e56"]
+    norm = normalize(text)
+    omap = OffsetMap(norm.segments)
+    for phrase in ["Carsoprodol 350 mg, ninety count", "Physical Medicine & Rehabilitation"]:
+        src = text.index(phrase)
+        start = omap.to_normalized(src)
+        assert norm.text[start : start + len(phrase)] == phrase
+
+
+def test_normalizing_twice_changes_nothing(seed_texts, header_letter):
+    for text in [*seed_texts.values(), header_letter]:
+        once = normalize(text).text
+        assert normalize(once).text == once
