@@ -96,11 +96,12 @@ def _is_heading(line: str) -> bool:
     return sum(1 for w in line.split() if any(c.isalpha() for c in w)) >= 2
 
 
-def _content_lines(text: str) -> List[Tuple[int, int]]:
+def _content_lines(text: str) -> Tuple[List[Tuple[int, int]], List[int]]:
     """(start, end) of each line's content without its outer whitespace.
 
     (-1, -1) marks a blank line and (-2, -2) page furniture: a page footer
     ("Page 2 of 5"), or a page header repeated at the top of later pages.
+    Also returns the index of the first line of each page.
     """
     lines: List[Tuple[int, int]] = []
     page_tops: List[int] = [0]  # index of the first line of each page
@@ -123,27 +124,33 @@ def _content_lines(text: str) -> List[Tuple[int, int]]:
         pos = brk_end
     if len(page_tops) > 1:
         _drop_repeated_headers(text, lines, page_tops)
-    return lines
+    return lines, page_tops
 
 
 def _drop_repeated_headers(text: str, lines: List[Tuple[int, int]], page_tops: Sequence[int]) -> None:
-    """Mark as furniture the lines that open two or more pages with the same words.
+    """Mark as furniture the lines that open pages with the same words.
 
-    The first page keeps its copy: a letter's own header is content there.
+    A header opens most pages: at least two, half of them, and either the first
+    page too or three pages (an item's "MAXIMUS guideline: ..." line may open
+    two pages by chance). The first page keeps its copy: a letter's own header
+    is content there.
     """
     tops: List[List[int]] = []
     ends = list(page_tops[1:]) + [len(lines)]
     for top, end in zip(page_tops, ends):
         found = [i for i in range(top, min(top + 8, end)) if lines[i][0] >= 0][:_HEADER_LINES]
         tops.append(found)
-    seen: Dict[str, int] = {}
-    for found in tops:
-        for key in {" ".join(text[lines[i][0] : lines[i][1]].split()) for i in found}:
-            seen[key] = seen.get(key, 0) + 1
-    for found in tops[1:]:
-        for i in found:
-            key = " ".join(text[lines[i][0] : lines[i][1]].split())
-            if seen[key] >= 2 and len(key) >= _HEADER_MIN_CHARS:
+    keys = [{" ".join(text[lines[i][0] : lines[i][1]].split()): i for i in found} for found in tops]
+    first = keys[0]
+    later: Dict[str, int] = {}
+    for page in keys[1:]:
+        for key in page:
+            later[key] = later.get(key, 0) + 1
+    needed = max(2, (len(keys) - 1 + 1) // 2)
+    for page in keys[1:]:
+        for key, i in page.items():
+            count = later[key] + (key in first)
+            if len(key) >= _HEADER_MIN_CHARS and count >= needed and (key in first or later[key] >= 3):
                 lines[i] = (-2, -2)
 
 
@@ -214,19 +221,24 @@ class _Words:
 
 def normalize(text: str) -> Normalized:
     """Clean PDF-extracted letter text, keeping a map back to ``text``."""
-    lines = _content_lines(text)
+    lines, page_tops = _content_lines(text)
+    tops = set(page_tops[1:])
     double_spaced = _is_double_spaced(text, lines)
     out = _Builder()
     prev: Optional[str] = None
     prev_end = 0
     blanks = 0
     words = _Words(text)
-    for start, end in lines:
+    page_top = False
+    for index, (start, end) in enumerate(lines):
+        if index in tops:
+            page_top = True  # blank lines at the top of a page are page layout
         if start == -1:
-            blanks += 1
+            blanks += 0 if page_top else 1
             continue
-        if start == -2:  # page footer or number: dropped, not a paragraph break
+        if start == -2:  # page footer or header: dropped, not a paragraph break
             continue
+        page_top = False
         line = text[start:end].translate(_CHAR_MAP)
         if prev is not None:
             sep = _separator(prev, line, blanks, double_spaced)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -66,8 +66,8 @@ def _same(a, b) -> bool:
     return same(a, b)
 
 
-RELATION = {"drug": "HAS_DRUG", "strength": "HAS_STRENGTH", "quantity": "HAS_QUANTITY"}
-LABEL = {"drug": "DRUG", "strength": "STRENGTH", "quantity": "QUANTITY"}
+PART_LABEL = {"drug": "DRUG", "strength": "STRENGTH", "quantity": "QUANTITY", "treatment": "TREATMENT"}
+PART_RELATION = {"drug": "HAS_DRUG", "strength": "HAS_STRENGTH", "quantity": "HAS_QUANTITY", "treatment": "HAS_TREATMENT"}
 
 
 def entity_with_value(entities: List[Dict], item_key, field: str, value) -> Optional[tuple]:
@@ -76,7 +76,7 @@ def entity_with_value(entities: List[Dict], item_key, field: str, value) -> Opti
 
     start, end = item_key[0], item_key[1]
     for ent in entities:
-        if ent["label"] != LABEL[field] or not (start <= ent["start"] and ent["end"] <= end):
+        if ent["label"] != PART_LABEL[field] or not (start <= ent["start"] and ent["end"] <= end):
             continue
         if field == "drug":
             found = ent.get("norm")
@@ -88,6 +88,45 @@ def entity_with_value(entities: List[Dict], item_key, field: str, value) -> Opti
         if found is not None and _same(found, value):
             return (ent["start"], ent["end"], ent["label"])
     return None
+
+
+def locate(text: str, item_key: tuple, request: str) -> Optional[tuple]:
+    """The ITEM key of ``request`` (whitespace-flexible, any case) inside a longer ITEM span.
+
+    The last occurrence wins: in a partial authorization written as one heading the
+    decided (remaining) portion comes last, after the authorized one.
+    """
+    words = request.split()
+    if not words:
+        return None
+    rx = re.compile(r"\s+".join(re.escape(w) for w in words), re.I)
+    m = None
+    for m in rx.finditer(text, item_key[0], item_key[1]):
+        pass
+    if m is None or (m.start(), m.end()) == (item_key[0], item_key[1]):
+        return None
+    return (m.start(), m.end(), item_key[2])
+
+
+def relink_inside(parts: List[Dict], item_key: tuple, entities: List[Dict]) -> List[Dict]:
+    """Request parts after an ITEM span was cut: those outside it move to the first
+    entity of their label inside it (or are dropped)."""
+    start, end = item_key[0], item_key[1]
+    kept: List[Dict] = []
+    moved = set()
+    for part in parts:
+        field = part["field"]
+        if field not in PART_LABEL or (start <= part["key"][0] and part["key"][1] <= end):
+            kept.append(part)
+            continue
+        if field in moved:
+            continue
+        moved.add(field)
+        inside = [e for e in entities if e["label"] == PART_LABEL[field] and start <= e["start"] and e["end"] <= end]
+        if inside:
+            e = inside[0]
+            kept.append({"relation": PART_RELATION[field], "key": (e["start"], e["end"], e["label"]), "field": field})
+    return kept
 
 
 def correct_letter(name: str, text: str, doc, gold: Dict) -> Dict:
@@ -121,6 +160,22 @@ def correct_letter(name: str, text: str, doc, gold: Dict) -> Dict:
     pairs = match_items(gold_items, predicted["items"])
     by_gold = dict(pairs)
     kept_pred = {j for _, j in pairs}
+    # A pipeline request that holds the gold request and more ("The request for X"):
+    # the ITEM span is cut to the gold request.
+    cut: Dict[int, tuple] = {}
+    for i, g in enumerate(gold_items):
+        if i in by_gold:
+            continue
+        for j, item in enumerate(predicted["items"]):
+            if j in kept_pred:
+                continue
+            span = locate(text, links["items"][j]["item"], g["request"])
+            if span is not None:
+                by_gold[i] = j
+                kept_pred.add(j)
+                cut[j] = span
+                flag("items", item["request"], g["request"], f"ITEM span cut to the gold request [{span[0]}:{span[1]}]", g["request"])
+                break
     for j, item in enumerate(predicted["items"]):
         if j not in kept_pred:
             flag("items", item["request"], None, "item dropped: the gold does not name this request", item["request"])
@@ -137,6 +192,9 @@ def correct_letter(name: str, text: str, doc, gold: Dict) -> Dict:
         p = predicted["items"][j]
         link = dict(links["items"][j])
         parts = list(link["parts"])
+        if j in cut:
+            link["item"] = cut[j]
+            parts = relink_inside(parts, cut[j], record["entities"])
         out["page"] = page_of(text, link["item"][0])
         # drug, strength, quantity: value corrections, and relations the gold denies
         for field in ITEM_PARTS:
@@ -149,7 +207,7 @@ def correct_letter(name: str, text: str, doc, gold: Dict) -> Dict:
                 other = entity_with_value(record["entities"], link["item"], field, gv)
                 if other is not None:
                     parts = [part for part in parts if part["field"] != field]
-                    parts.append({"relation": RELATION[field], "key": other, "field": field})
+                    parts.append({"relation": PART_RELATION[field], "key": other, "field": field})
                     flag(f"items.{field}", pv, gv, f"record corrected; relation moved to the {other[2]} span [{other[0]}:{other[1]}] whose value is the gold's", request)
                     continue
             if gv is None and has_part:
@@ -185,6 +243,18 @@ def correct_letter(name: str, text: str, doc, gold: Dict) -> Dict:
             action = "record corrected"
             if dropped:
                 action += f"; {dropped} relation(s) dropped"
+            if party == "reviewer" and +left and gold_list == list(sources.get("claims_administrator") or []):
+                # The gold reads the reviewer as adopting the claims administrator's
+                # guideline ("found the Claims Administrator's guideline relevant"):
+                # link the claims administrator's citations, as GUIDELINES.md says.
+                adopted = 0
+                for part in [q for q in parts if q["field"] == "claims_administrator"]:
+                    if left[part["source"]] > 0:
+                        left[part["source"]] -= 1
+                        parts.append({**part, "field": "reviewer", "relation": "CITED_BY_REVIEWER"})
+                        adopted += 1
+                if adopted:
+                    action += f"; {adopted} relation(s) linked to the claims administrator's citation (the reviewer adopts it: check)"
             if +left:
                 action += f"; no span linked for {sorted((+left).elements())}: draw by hand"
             flag(f"items.guideline_sources.{party}", pred_list, gold_list, action, request)

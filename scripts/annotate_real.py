@@ -67,16 +67,32 @@ def select(cases: List[str], count: int, seed: str, keep: List[str]) -> List[str
     return sorted(chosen)
 
 
+def text_free_notes(spans: List[Dict], relations: List[Dict]) -> List[str]:
+    """What a person should check, by span index and offsets only (never the letter's words)."""
+    linked: Dict[int, set] = {}
+    for rel in relations:
+        linked.setdefault(rel["head"], set()).add(rel["label"])
+    notes = []
+    for i, s in enumerate(spans):
+        if s["label"] != "ITEM":
+            continue
+        for label in ("HAS_DECISION", "HAS_RATIONALE"):
+            if label not in linked.get(i, set()):
+                notes.append(f"ITEM span {i} [{s['start']}:{s['end']}]: no {label} relation")
+    return notes
+
+
 def standoff_line(case: str, data: bytes, text: str, doc, split: str) -> Dict:
     from pipeline.evaluate import check_example, doc_annotations
 
     ann = doc_annotations(doc)
+    notes = text_free_notes(ann["spans"], ann["relations"])
     line = {
         "case": case,
         "sha256": hashlib.sha256(data).hexdigest(),
         "spans": [{"start": s["start"], "end": s["end"], "label": s["label"]} for s in ann["spans"]],
         "relations": [{"head": r["head"], "child": r["child"], "label": r["label"]} for r in ann["relations"]],
-        "meta": {"id": case, "split": split, "source": "real", "layout": doc._.layout, "checked_by": CHECKED_BY},
+        "meta": {"id": case, "split": split, "source": "real", "layout": doc._.layout, "checked_by": CHECKED_BY, "notes": notes},
     }
     check_example(line, case, text_length=len(text))
     return line
@@ -119,6 +135,9 @@ def main(
     items = sum(1 for line in lines for s in line["spans"] if s["label"] == "ITEM")
     typer.echo(f"{output}: {len(lines)} of {len(files)} letters ({', '.join(f'{k} {splits[k]}' for k in ('train', 'dev', 'test'))}), {items} items")
     typer.echo("cases: " + " ".join(line["case"] for line in lines))
+    for line in lines:
+        for note in line["meta"]["notes"]:
+            typer.echo(f"check {line['case']}: {note}", err=True)
     missing = sorted(set(old_splits) - set(files))
     for case in missing:
         typer.echo(f"note: {case} was in the old file but is not in {folder}; dropped", err=True)
