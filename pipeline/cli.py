@@ -92,6 +92,38 @@ def show(
 
 
 @app.command()
+def evaluate(
+    data: Path = typer.Argument(..., exists=True, dir_okay=False, help="Annotated corpus JSONL (with text); see corpus/README.md."),
+    split: Optional[str] = typer.Option(None, help="Score only lines of this split (train, dev, test)."),
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help="Also score this saved pipeline, beside the rules pipeline."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the metrics as JSON here."),
+) -> None:
+    """Score the rules pipeline (and a trained one) on annotated letters, side by side."""
+    from . import load
+    from .evaluate import AnnotationError, evaluate as score, format_comparison, format_metrics, read_corpus
+    from .io import atomic_output
+
+    try:
+        examples = read_corpus(data, split)
+    except AnnotationError as err:
+        typer.echo(str(err), err=True)
+        raise typer.Exit(1)
+    if not examples:
+        typer.echo(f"{data}: no annotated letters" + (f" in split {split!r}" if split else ""), err=True)
+        raise typer.Exit(1)
+    results = {"rules": score(examples, load())}
+    if model is not None:
+        results["rules+model"] = score(examples, load(model))
+    for name, metrics in results.items():
+        typer.echo(f"== {name}\n{format_metrics(metrics)}\n")
+    if len(results) > 1:
+        typer.echo(format_comparison(results))
+    if output is not None:
+        with atomic_output(output) as stream:
+            stream.write(json.dumps({"data": str(data), "split": split, "results": results}, indent=2) + "\n")
+
+
+@app.command()
 def schema() -> None:
     """Print the record's JSON Schema."""
     from .record import load_schema

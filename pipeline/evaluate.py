@@ -22,6 +22,8 @@ Every result is a JSON-serializable dict.
 """
 from __future__ import annotations
 
+import json
+
 import hashlib
 import re
 from bisect import bisect_right
@@ -874,4 +876,54 @@ def format_metrics(metrics: Dict) -> str:
     lines.append(f"{'letter field':<40}{'correct':>9}{'total':>7}{'acc':>8}")
     for name, s in rec["letter_fields"].items():
         lines.append(f"{name:<40}{s['correct']:>9}{s['total']:>7}  {_pct(s['accuracy'])}")
+    return "\n".join(lines)
+
+
+def read_corpus(path, split: Optional[str] = None) -> List[Dict]:
+    """The checked lines of an annotated corpus file (with text), optionally of one split."""
+    from pathlib import Path
+
+    path = Path(path)
+    examples = []
+    for n, raw in enumerate(path.read_text(encoding="utf8").splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            example = json.loads(raw)
+        except json.JSONDecodeError as err:
+            raise AnnotationError(f"{path} line {n}: not JSON ({err})") from err
+        if "text" not in example:
+            raise AnnotationError(
+                f"{path} line {n}: no 'text' (a standoff line?). Join it with its letters first: "
+                "python scripts/join_real.py STANDOFF.jsonl LETTERS/ -o JOINED.jsonl"
+            )
+        if split is not None and (example.get("meta") or {}).get("split") != split:
+            continue
+        check_example(example, (example.get("meta") or {}).get("id") or f"{path.name} line {n}")
+        examples.append(example)
+    return examples
+
+
+def format_comparison(results: Dict[str, Dict]) -> str:
+    """Key figures of several systems side by side (entity F, relation F, item F1, field accuracy)."""
+    names = list(results)
+    head = f"{'':<42}" + "".join(f"{n:>14}" for n in names)
+    lines = [head]
+
+    def row(label: str, values: List[Optional[float]]) -> None:
+        lines.append(f"{label:<42}" + "".join(f"{_pct(v):>14}" for v in values))
+
+    first = results[names[0]]
+    lines.append("entity F (exact)")
+    for label in list(first["entities"]["exact"]):
+        row(f"  {label}", [r["entities"]["exact"].get(label, {}).get("f") for r in results.values()])
+    lines.append("relation F (end to end)")
+    for label in list(first["relations"]["end_to_end"]):
+        row(f"  {label}", [r["relations"]["end_to_end"].get(label, {}).get("f") for r in results.values()])
+    lines.append("records")
+    row("  item F1", [r["records"]["items"]["f"] for r in results.values()])
+    for field in first["records"]["item_fields"]:
+        row(f"  {field}", [r["records"]["item_fields"][field]["accuracy"] for r in results.values()])
+    for field in first["records"]["letter_fields"]:
+        row(f"  {field}", [r["records"]["letter_fields"][field]["accuracy"] for r in results.values()])
     return "\n".join(lines)
