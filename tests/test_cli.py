@@ -2,6 +2,7 @@
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -19,8 +20,17 @@ def test_extract_folder_to_jsonl(runner, tmp_path, seed_records):
     out = tmp_path / "records.jsonl"
     result = runner.invoke(cli.app, ["extract", "examples", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    records = [json.loads(line) for line in out.read_text().splitlines()]
-    assert [r["items"] for r in records] == [seed_records[n]["items"] for n in sorted(seed_records)]
+    records = {Path(r["source"]).name: r for r in map(json.loads, out.read_text().splitlines())}
+    assert sorted(records) == ["000_f03b8f82d3723e56.txt", "001_722e60520c9ccd5f.pdf", "001_722e60520c9ccd5f.txt"]
+    for name in seed_records:
+        assert records[f"{name}.txt"]["items"] == seed_records[name]["items"]
+    # the PDF of the second letter gives the same items but for offsets into its own text
+    from_pdf = records["001_722e60520c9ccd5f.pdf"]
+    assert from_pdf["extractor"].startswith("pypdfium2")
+    drop = ("start", "end", "rationale")
+    assert [{k: v for k, v in i.items() if k not in drop} for i in from_pdf["items"]] == [
+        {k: v for k, v in i.items() if k not in drop} for i in seed_records["001_722e60520c9ccd5f"]["items"]
+    ]
 
 
 def test_extract_csv_one_row_per_item(runner, tmp_path):
@@ -31,6 +41,7 @@ def test_extract_csv_one_row_per_item(runner, tmp_path):
     assert [(r["request"], r["decision"], r["quantity_value"]) for r in rows] == [
         ("Carsoprodol 350 mg, ninety count", "upheld", "90"),
         ("Hydrocodone/APAP 10/325 mg, 120 count", "upheld", "120"),
+        ("Carisoprodol 350mg tablet, #60", "overturned", "60"),
         ("Carisoprodol 350mg tablet, #60", "overturned", "60"),
     ]
 

@@ -99,3 +99,12 @@ def test_two_processes_give_the_same_rows(nlp, folder):
     (folder / "good" / "empty.txt").write_bytes(b"")
     inputs = expand_inputs([str(folder / "good")])
     assert list(extract(nlp, inputs, n_process=2)) == list(extract(nlp, inputs))
+
+
+def test_a_ten_megabyte_input_is_refused_clearly_and_the_batch_goes_on(nlp, tmp_path, seed_texts):
+    big = tmp_path / "a_big.txt"
+    big.write_text(seed_texts["001_722e60520c9ccd5f"] * (10_000_000 // len(seed_texts["001_722e60520c9ccd5f"]) + 1), encoding="utf8")
+    (tmp_path / "b_letter.txt").write_text(seed_texts["001_722e60520c9ccd5f"], encoding="utf8")
+    rows = list(extract(nlp, expand_inputs([str(tmp_path)])))
+    assert rows[0]["error"].startswith("[E105]") and "a_big.txt" in rows[0]["error"] and "Split the file" in rows[0]["error"]
+    assert rows[1]["items"][0]["decision"] == "overturned"
