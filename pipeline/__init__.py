@@ -16,11 +16,17 @@ from .io import read_document, read_letter
 __all__ = ["__version__", "load", "read_document", "read_letter"]
 
 
-def load(model: Optional[Union[str, Path]] = None, *, config: Optional[Union[str, Path]] = None):
+def load(
+    model: Optional[Union[str, Path]] = None,
+    *,
+    config: Optional[Union[str, Path]] = None,
+    patterns: Optional[Union[str, Path]] = None,
+):
     """The ready pipeline.
 
     With ``model``, a saved pipeline (``spacy.load``); otherwise the rules pipeline
-    assembled from ``configs/rules.cfg`` (or ``config``) and the patterns/ data.
+    assembled from ``configs/rules.cfg`` (or ``config``) and the patterns/ data
+    (or the folder ``patterns``).
     """
     import spacy
     from spacy import util
@@ -31,7 +37,8 @@ def load(model: Optional[Union[str, Path]] = None, *, config: Optional[Union[str
     if model is not None:
         return spacy.load(model)
     config_path = Path(config) if config is not None else data_dir("configs") / "rules.cfg"
-    cfg = util.load_config(config_path, overrides={"paths.patterns": str(data_dir("patterns"))}, interpolate=False)
+    patterns_dir = Path(patterns) if patterns is not None else data_dir("patterns")
+    cfg = util.load_config(config_path, overrides={"paths.patterns": str(patterns_dir)}, interpolate=False)
     nlp = util.load_model_from_config(cfg, auto_fill=True, validate=True)
     nlp.initialize()
     return nlp
