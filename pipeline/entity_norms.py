@@ -9,7 +9,7 @@ names with "/" in the order written.
 """
 from __future__ import annotations
 
-from typing import Callable, Dict, Iterable, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span

@@ -633,6 +633,17 @@ def _accuracy(correct: int, total: int) -> Dict:
     return {"correct": correct, "total": total, "accuracy": round(correct / total, 4) if total else None}
 
 
+def _score_fields(gold: Dict, pred: Dict, scores: Dict[str, List[int]], errors: Dict[str, List[Dict]], where: Dict) -> None:
+    """Count the fields the gold states that the prediction gets right; keep a few errors."""
+    for name, value in gold.items():
+        score = scores.setdefault(name, [0, 0])
+        score[1] += 1
+        if name in pred and _same(value, pred[name]):
+            score[0] += 1
+        elif len(errors[name]) < 20:
+            errors[name].append({**where, "gold": value, "pred": pred.get(name)})
+
+
 def score_records(gold_records: Sequence[Dict], pred_records: Sequence[Dict]) -> Dict:
     """Items P/R/F1 (matched by normalized request) and per-field accuracy.
 
@@ -651,22 +662,9 @@ def score_records(gold_records: Sequence[Dict], pred_records: Sequence[Dict]) ->
         pairs = match_items(g_items, p_items)
         matched += len(pairs)
         for i, j in pairs:
-            g, p = item_fields(g_items[i]), item_fields(p_items[j])
-            for name, value in g.items():
-                score = item_scores.setdefault(name, [0, 0])
-                score[1] += 1
-                if name in p and _same(value, p[name]):
-                    score[0] += 1
-                elif len(errors[name]) < 20:
-                    errors[name].append({"letter": gold.get("_id"), "request": g_items[i]["request"], "gold": value, "pred": p.get(name)})
-        g_letter, p_letter = letter_fields(gold), letter_fields(pred)
-        for name, value in g_letter.items():
-            score = letter_scores.setdefault(name, [0, 0])
-            score[1] += 1
-            if name in p_letter and _same(value, p_letter[name]):
-                score[0] += 1
-            elif len(errors[name]) < 20:
-                errors[name].append({"letter": gold.get("_id"), "gold": value, "pred": p_letter.get(name)})
+            where = {"letter": gold.get("_id"), "request": g_items[i]["request"]}
+            _score_fields(item_fields(g_items[i]), item_fields(p_items[j]), item_scores, errors, where)
+        _score_fields(letter_fields(gold), letter_fields(pred), letter_scores, errors, {"letter": gold.get("_id")})
     return {
         "letters": len(gold_records),
         "items": _prf(matched, n_pred, matched, n_gold),
@@ -879,19 +877,27 @@ def format_metrics(metrics: Dict) -> str:
     return "\n".join(lines)
 
 
+def read_json_lines(path, error: type = ValueError) -> Iterable[Tuple[int, Dict]]:
+    """(line number, object) of each non-empty line of a JSONL file; ``error`` names a bad line."""
+    from pathlib import Path
+
+    path = Path(path)
+    for n, raw in enumerate(path.read_text(encoding="utf8").splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            yield n, json.loads(raw)
+        except json.JSONDecodeError as err:
+            raise error(f"{path} line {n}: not JSON ({err})") from err
+
+
 def read_corpus(path, split: Optional[str] = None) -> List[Dict]:
     """The checked lines of an annotated corpus file (with text), optionally of one split."""
     from pathlib import Path
 
     path = Path(path)
     examples = []
-    for n, raw in enumerate(path.read_text(encoding="utf8").splitlines(), start=1):
-        if not raw.strip():
-            continue
-        try:
-            example = json.loads(raw)
-        except json.JSONDecodeError as err:
-            raise AnnotationError(f"{path} line {n}: not JSON ({err})") from err
+    for n, example in read_json_lines(path, AnnotationError):
         if "text" not in example:
             raise AnnotationError(
                 f"{path} line {n}: no 'text' (a standoff line?). Join it with its letters first: "

@@ -8,8 +8,7 @@ reads entities tagged by the rulers and writes plain values to ``doc._.facts``.
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Pattern, Sequence, Tuple, Union
+from typing import Dict, Iterable, List, Optional, Pattern, Sequence, Tuple
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span

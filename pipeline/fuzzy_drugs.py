@@ -16,7 +16,7 @@ and saved with the pipeline.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from rapidfuzz import fuzz, process
 from spacy.language import Language

@@ -10,8 +10,7 @@ heading is the ``header`` section.
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from typing import Dict, Iterable, List, NamedTuple, Optional, Pattern, Tuple, Union
+from typing import Dict, List, NamedTuple, Optional, Pattern, Tuple
 
 from spacy.language import Language
 from spacy.tokens import Doc

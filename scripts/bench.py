@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 import resource
-import sys
 import time
 from pathlib import Path
 from typing import Dict, List, Optional

@@ -21,7 +21,6 @@ exit status is still 1).
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
@@ -33,14 +32,10 @@ class JoinError(ValueError):
 
 
 def read_lines(path: Path) -> List[Dict]:
+    from pipeline.evaluate import read_json_lines
+
     lines = []
-    for n, raw in enumerate(path.read_text(encoding="utf8").splitlines(), start=1):
-        if not raw.strip():
-            continue
-        try:
-            line = json.loads(raw)
-        except json.JSONDecodeError as err:
-            raise JoinError(f"{path} line {n}: not JSON ({err})") from err
+    for n, line in read_json_lines(path, JoinError):
         if not isinstance(line, dict) or not isinstance(line.get("case"), str) or not isinstance(line.get("sha256"), str):
             raise JoinError(f"{path} line {n}: a standoff line needs 'case' and 'sha256' strings")
         lines.append(line)

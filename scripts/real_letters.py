@@ -9,7 +9,6 @@ the pipeline finds, checks their decisions, and lists what looks wrong.
 from __future__ import annotations
 
 import re
-import sys
 from collections import Counter
 from pathlib import Path
 
