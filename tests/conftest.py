@@ -35,6 +35,13 @@ def blank():
     return spacy.blank("en")
 
 
+# The opening of a decisions section, for tests that write only items.
+DECISIONS_INTRO = (
+    "IMR ISSUES, DECISIONS AND RATIONALES\nThe Final Determination was based on decisions for the disputed "
+    "items/services set forth below:\n\n"
+)
+
+
 # A short letter in the real letters' single-spaced layout, written for the tests:
 # header table, wrapped heading, a partial authorization and a second item.
 HEADER_LETTER = """\

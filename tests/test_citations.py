@@ -1,6 +1,8 @@
 """Guideline citations: sources, topics, chapters and pages, on written lines."""
 import pytest
 
+from conftest import DECISIONS_INTRO
+
 
 def _citations(nlp, line):
     doc = nlp(line)
@@ -90,8 +92,7 @@ def test_sources_and_outside_documents(nlp, line, expected):
 
 def test_reviewer_who_adopts_the_claims_administrators_guideline(nlp):
     text = (
-        "IMR ISSUES, DECISIONS AND RATIONALES\nThe Final Determination was based on decisions for the disputed "
-        "items/services set forth below:\n\nWrist splint: Upheld\n\nClaims Administrator guideline: Decision based on "
+        DECISIONS_INTRO + "Wrist splint: Upheld\n\nClaims Administrator guideline: Decision based on "
         "MTUS Forearm, Wrist, and Hand Complaints 2004, Section(s): Initial Care.\n\nMAXIMUS guideline: The Expert "
         "Reviewer found the guideline relied upon by the Claims Administrator relevant and appropriate.\n\n"
         "Decision rationale: Not needed. The request is not medically necessary.\n"

@@ -1,5 +1,7 @@
 """Misspelled drug names: matched only before a strength or counted quantity; saved with the pipeline."""
 import pytest
+
+from conftest import DECISIONS_INTRO
 import spacy
 
 from pipeline.tokenizer import create_letter_tokenizer
@@ -64,8 +66,7 @@ def test_record_warns_of_a_name_read_by_its_spelling():
 
     full = pipeline.load()
     text = (
-        "IMR ISSUES, DECISIONS AND RATIONALES\nThe Final Determination was based on decisions for the disputed "
-        "items/services set forth below:\n\nNeurotin 600mg #90: Upheld\n\nDecision rationale: No neuropathic pain. "
+        DECISIONS_INTRO + "Neurotin 600mg #90: Upheld\n\nDecision rationale: No neuropathic pain. "
         "The request is not medically necessary.\n"
     )
     (item,) = full(text)._.record["items"]

@@ -1,6 +1,8 @@
 """Whole records: the two example letters field by field, a header-table letter, the schema."""
 import pytest
 
+from conftest import DECISIONS_INTRO
+
 from pipeline.record import validate_record
 
 
@@ -88,8 +90,7 @@ def test_header_table_letter(nlp, header_letter):
 
 def test_disagreement_between_decision_and_rationale_is_a_warning(nlp):
     text = (
-        "IMR ISSUES, DECISIONS AND RATIONALES\nThe Final Determination was based on decisions for the disputed "
-        "items/services set forth below:\n\nMRI of the left knee: Upheld\n\nDecision rationale: Imaging is "
+        DECISIONS_INTRO + "MRI of the left knee: Upheld\n\nDecision rationale: Imaging is "
         "warranted here. The request is medically necessary.\n"
     )
     (item,) = _record(nlp, text)["items"]
@@ -100,8 +101,7 @@ def test_disagreement_between_decision_and_rationale_is_a_warning(nlp):
 
 def test_missing_conclusion_is_taken_from_the_decision_with_a_warning(nlp):
     text = (
-        "IMR ISSUES, DECISIONS AND RATIONALES\nThe Final Determination was based on decisions for the disputed "
-        "items/services set forth below:\n\nTENS unit: Overturned\n\nDecision rationale: The trial helped.\n"
+        DECISIONS_INTRO + "TENS unit: Overturned\n\nDecision rationale: The trial helped.\n"
     )
     (item,) = _record(nlp, text)["items"]
     assert (item["decision"], item["medically_necessary"]) == ("overturned", True)
@@ -110,8 +110,7 @@ def test_missing_conclusion_is_taken_from_the_decision_with_a_warning(nlp):
 
 def test_compounded_cream(nlp):
     text = (
-        "IMR ISSUES, DECISIONS AND RATIONALES\nThe Final Determination was based on decisions for the disputed "
-        "items/services set forth below:\n\nFlurbiprofen 20%/Baclofen 2%/Lidocaine 5% cream 180 gm: Upheld\n\n"
+        DECISIONS_INTRO + "Flurbiprofen 20%/Baclofen 2%/Lidocaine 5% cream 180 gm: Upheld\n\n"
         "Decision rationale: Compounded products are not recommended. The request is not medically necessary.\n"
     )
     (item,) = _record(nlp, text)["items"]

@@ -1,6 +1,8 @@
 """The relation step: where item headings start, partial authorizations, item blocks."""
 import pytest
 
+from conftest import DECISIONS_INTRO
+
 from pipeline.headings import heading_start, split_partial
 
 
@@ -57,7 +59,7 @@ def test_plain_heading_is_not_a_partial_authorization(rules):
 
 
 def test_items_of_a_letter_with_many_headings(nlp):
-    text = "IMR ISSUES, DECISIONS AND RATIONALES\nThe Final Determination was based on decisions for the disputed items/services set forth below:\n\n"
+    text = DECISIONS_INTRO
     names = ["Ultram 50mg #30", "Flexeril 10mg #60", "MRI of the lumbar spine", "Acupuncture 6 sessions"]
     for i, name in enumerate(names):
         word = "Upheld" if i % 2 == 0 else "Overturned"
