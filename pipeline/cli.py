@@ -100,7 +100,8 @@ def evaluate(
 ) -> None:
     """Score the rules pipeline (and a trained one) on annotated letters, side by side."""
     from . import load
-    from .evaluate import AnnotationError, evaluate as score, format_comparison, format_metrics, read_corpus
+    from .annotations import AnnotationError, read_corpus
+    from .evaluate import evaluate as score, format_comparison, format_metrics
     from .io import atomic_output
 
     try:

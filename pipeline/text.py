@@ -296,15 +296,24 @@ class OffsetMap:
             return s + min(pos - o, sl)
         return s + sl
 
-    def to_normalized(self, src_pos: int) -> int:
-        """The normalized offset of a source offset (the start of a replaced run for inside it)."""
+    def _normalized(self, src_pos: int, is_end: bool) -> int:
         if not self._segs:
             return src_pos
-        i = max(bisect_right(self._src_starts, src_pos) - 1, 0)
+        probe = src_pos - 1 if is_end and src_pos > 0 else src_pos
+        i = max(bisect_right(self._src_starts, probe) - 1, 0)
         o, s, ol, sl = self._segs[4 * i : 4 * i + 4]
         if ol == sl:
-            return o + min(src_pos - s, ol)
-        return o if src_pos <= s else o + ol
+            return o + max(0, min(src_pos - s, ol))
+        return o + ol if is_end else o
+
+    def to_normalized(self, src_pos: int) -> int:
+        """The normalized offset of a source offset (a replaced run maps to its start)."""
+        return self._normalized(src_pos, False)
+
+    def normalized_span(self, start: int, end: int) -> Tuple[int, int]:
+        """Normalized (start, end) of the source span [start, end)."""
+        n_start = self._normalized(start, False)
+        return n_start, max(self._normalized(end, True), n_start)
 
     def span(self, start: int, end: int) -> Tuple[int, int]:
         """Source (start, end) of the normalized span [start, end)."""

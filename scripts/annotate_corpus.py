@@ -61,7 +61,7 @@ def _strength(value: Optional[Dict]) -> Optional[Dict]:
 
 
 def _same(a, b) -> bool:
-    from pipeline.evaluate import _same as same
+    from pipeline.record_fields import _same as same
 
     return same(a, b)
 
@@ -131,9 +131,8 @@ def relink_inside(parts: List[Dict], item_key: tuple, entities: List[Dict]) -> L
 
 def correct_letter(name: str, text: str, doc, gold: Dict) -> Dict:
     """One corpus line: the doc's annotations corrected with the gold record."""
-    from pipeline.evaluate import (
-        PARTIES, _mod_form, build_annotations, gold_form, item_links, match_items, page_of,
-    )
+    from pipeline.annotations import PARTIES, build_annotations, item_links
+    from pipeline.record_fields import _mod_form, gold_form, match_items, page_of
 
     record = doc._.record
     links = item_links(doc)
@@ -284,7 +283,7 @@ def main(
     model: Optional[Path] = typer.Option(None, help="A saved pipeline instead of the rules pipeline."),
 ) -> None:
     import pipeline
-    from pipeline.evaluate import add_relation_spans, add_token_indices, check_example, prodigy_tokens, split_of
+    from pipeline.annotations import add_relation_spans, add_token_indices, check_example, prodigy_tokens, split_of
     from pipeline.io import InputError, atomic_output, write_jsonl
 
     existing = read_existing_splits(output)

@@ -83,7 +83,7 @@ def text_free_notes(spans: List[Dict], relations: List[Dict]) -> List[str]:
 
 
 def standoff_line(case: str, data: bytes, text: str, doc, split: str) -> Dict:
-    from pipeline.evaluate import check_example, doc_annotations
+    from pipeline.annotations import check_example, doc_annotations
 
     ann = doc_annotations(doc)
     notes = text_free_notes(ann["spans"], ann["relations"])
@@ -106,7 +106,7 @@ def main(
     model: Optional[Path] = typer.Option(None, help="A saved pipeline instead of the rules pipeline."),
 ) -> None:
     import pipeline
-    from pipeline.evaluate import split_of
+    from pipeline.annotations import split_of
     from pipeline.io import InputError, atomic_output, write_jsonl
 
     files = {p.stem: p for p in sorted(folder.glob("*.txt"))}

@@ -32,7 +32,7 @@ class JoinError(ValueError):
 
 
 def read_lines(path: Path) -> List[Dict]:
-    from pipeline.evaluate import read_json_lines
+    from pipeline.annotations import read_json_lines
 
     lines = []
     for n, line in read_json_lines(path, JoinError):
@@ -44,7 +44,7 @@ def read_lines(path: Path) -> List[Dict]:
 
 def join_line(line: Dict, folder: Path, nlp=None) -> Dict:
     """One Prodigy line: the standoff line with the letter's text; raises JoinError."""
-    from pipeline.evaluate import AnnotationError, add_relation_spans, add_token_indices, check_example, prodigy_tokens
+    from pipeline.annotations import AnnotationError, add_relation_spans, add_token_indices, check_example, prodigy_tokens
     from pipeline.io import InputError, decode_text
 
     case = line["case"]

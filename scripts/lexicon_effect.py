@@ -18,7 +18,8 @@ import typer
 
 def main(data: Path, split: Optional[str] = typer.Option("test", help="Corpus split to score (empty: all).")) -> None:
     import pipeline
-    from pipeline.evaluate import evaluate, format_comparison, read_corpus
+    from pipeline.annotations import read_corpus
+    from pipeline.evaluate import evaluate, format_comparison
     from pipeline.resources import data_dir
 
     examples = read_corpus(data, split or None)

@@ -11,7 +11,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from pipeline.evaluate import check_example, doc_annotations, norm_request
+from pipeline.annotations import check_example, doc_annotations
+from pipeline.record_fields import norm_request
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"

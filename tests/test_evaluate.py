@@ -3,11 +3,10 @@ import json
 
 import pytest
 
-from pipeline.evaluate import (
-    AnnotationError, SourceOffsets, build_annotations, check_example, derive_record, doc_annotations,
-    evaluate, format_metrics, gold_form, link_gold_entities, match_items, norm_request, score_records,
-    score_relations, score_spans, split_of,
-)
+from pipeline.annotations import AnnotationError, build_annotations, check_example, doc_annotations, split_of
+from pipeline.evaluate import evaluate, format_metrics, link_gold_entities, score_records, score_relations, score_spans
+from pipeline.record_fields import derive_record, gold_form, match_items, norm_request
+from pipeline.text import OffsetMap
 
 
 def _ex(spans, relations=()):
@@ -226,10 +225,10 @@ def test_split_of_is_fixed_and_about_70_15_15():
 def test_offsets_round_trip_on_double_spaced_text(nlp, seed_texts):
     text = seed_texts["000_f03b8f82d3723e56"]
     doc = nlp(text)
-    offsets = SourceOffsets(doc)
+    offsets = OffsetMap(doc._.source_map)
     for ent in doc.ents:
-        src = offsets.to_source(ent.start_char, ent.end_char)
-        assert offsets.to_doc(*src) == (ent.start_char, ent.end_char)
+        src = offsets.span(ent.start_char, ent.end_char)
+        assert offsets.normalized_span(*src) == (ent.start_char, ent.end_char)
         assert " ".join(text[src[0] : src[1]].split()) == " ".join(ent.text.split())
 
 
