@@ -379,3 +379,28 @@ def read_corpus(path, split: Optional[str] = None) -> List[Dict]:
     return examples
 
 
+
+
+def apply_review(example: Dict, review: Dict) -> Dict:
+    """An annotated line with a reviewer's span corrections applied.
+
+    ``review`` is {"remove": [{"start", "end", "label"}], "add": [...], "reviewed_by", "notes"}:
+    removed spans take their relations with them, added spans are entities
+    without relations, and relation indices are renumbered. The reviewer is
+    recorded in ``meta.reviewed_by``.
+    """
+    remove = {(s["start"], s["end"], s["label"]) for s in review.get("remove", [])}
+    spans = example["spans"]
+    keep = [i for i, s in enumerate(spans) if (s["start"], s["end"], s["label"]) not in remove]
+    index = {old: new for new, old in enumerate(keep)}
+    new_spans = [dict(spans[i]) for i in keep] + [
+        {"start": s["start"], "end": s["end"], "label": s["label"]} for s in review.get("add", [])
+    ]
+    relations = []
+    for rel in example.get("relations", []):
+        if rel["head"] in index and rel["child"] in index:
+            relations.append({**rel, "head": index[rel["head"]], "child": index[rel["child"]]})
+    meta = dict(example.get("meta") or {})
+    meta["reviewed_by"] = review.get("reviewed_by")
+    meta["review_notes"] = list(review.get("notes", []))
+    return {**example, "meta": meta, "spans": new_spans, "relations": relations}

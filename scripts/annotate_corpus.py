@@ -30,6 +30,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Dict, List, Optional
 
+import srsly
 import typer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -281,12 +282,14 @@ def main(
     seed: str = typer.Option(SEED, help="Seed of the split hash (changing it moves only letters not yet in the output)."),
     tokens: bool = typer.Option(False, help="Also write Prodigy 'tokens' (the pipeline's tokenizer on the original text) and each span's token_start/token_end, for loading into Prodigy (the file grows about tenfold)."),
     model: Optional[Path] = typer.Option(None, help="A saved pipeline instead of the rules pipeline."),
+    reviews: Path = typer.Option(ROOT / "corpus" / "review", help="Folder of reviewers' span corrections (*.jsonl), applied last."),
 ) -> None:
     import pipeline
-    from pipeline.annotations import add_relation_spans, add_token_indices, check_example, prodigy_tokens, split_of
+    from pipeline.annotations import add_relation_spans, add_token_indices, apply_review, check_example, prodigy_tokens, split_of
     from pipeline.io import InputError, atomic_output, write_jsonl
 
     existing = read_existing_splits(output)
+    reviewed = {r["id"]: r for f in sorted(reviews.glob("*.jsonl")) for r in srsly.read_jsonl(f)} if reviews.is_dir() else {}
     nlp = pipeline.load(model)
     lines = []
     skipped = []
@@ -320,6 +323,8 @@ def main(
             "checked_by": CHECKED_BY,
             **{k: v for k, v in line["meta"].items() if k != "id"},
         }
+        if name in reviewed:
+            line = apply_review(line, reviewed[name])
         if tokens:
             toks = prodigy_tokens(nlp, text)
             add_token_indices(line["spans"], toks)

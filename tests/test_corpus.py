@@ -287,3 +287,24 @@ def test_select_keeps_earlier_letters():
     assert len(first) == 60 and first == module.select(cases, 60, "seed", [])
     again = module.select(cases + ["CM17-0000001"], 60, "other seed", first)
     assert again == first
+
+
+def test_review_removes_and_adds_spans_and_renumbers_relations():
+    from pipeline.annotations import apply_review
+
+    example = {
+        "text": "Norco 10/325mg #60: Upheld",
+        "meta": {"id": "x"},
+        "spans": [
+            {"start": 0, "end": 18, "label": "ITEM"}, {"start": 0, "end": 5, "label": "TREATMENT"},
+            {"start": 6, "end": 14, "label": "STRENGTH"},
+        ],
+        "relations": [{"head": 0, "child": 1, "label": "HAS_TREATMENT"}, {"head": 0, "child": 2, "label": "HAS_STRENGTH"}],
+    }
+    review = {"remove": [{"start": 0, "end": 5, "label": "TREATMENT"}], "add": [{"start": 0, "end": 5, "label": "DRUG"}], "reviewed_by": "r"}
+    out = apply_review(example, review)
+    assert out["spans"] == [
+        {"start": 0, "end": 18, "label": "ITEM"}, {"start": 6, "end": 14, "label": "STRENGTH"}, {"start": 0, "end": 5, "label": "DRUG"},
+    ]
+    assert out["relations"] == [{"head": 0, "child": 1, "label": "HAS_STRENGTH"}]
+    assert out["meta"]["reviewed_by"] == "r"
