@@ -3,19 +3,27 @@
 Values are plain data (strings, ints, lists and dicts of them) so docs survive
 ``Doc.to_bytes``, ``DocBin`` and ``nlp.pipe(n_process=...)`` unchanged.
 """
+import weakref
+
 from spacy.tokens import Doc, Span
 
 
 # doc.text is rebuilt from the tokens on every access, which costs more than any
-# rule here; the tokenizer keeps the text it was given under this key instead.
-TEXT_KEY = ("imr", "text")
+# rule here; the tokenizer keeps the text it was given, beside the doc rather than
+# in it, so serialized docs (DocBin, n_process) do not carry it twice.
+_TEXTS: "weakref.WeakKeyDictionary[Doc, str]" = weakref.WeakKeyDictionary()
+
+
+def keep_text(doc: Doc, text: str) -> None:
+    """Remember ``text`` as the doc's text (the tokenizer calls this)."""
+    _TEXTS[doc] = text
 
 
 def text_of(doc: Doc) -> str:
     """The doc's text, kept from tokenization (computed and kept on first use otherwise)."""
-    text = doc.user_data.get(TEXT_KEY)
+    text = _TEXTS.get(doc)
     if text is None:
-        text = doc.user_data[TEXT_KEY] = doc.text
+        text = _TEXTS[doc] = doc.text
     return text
 
 

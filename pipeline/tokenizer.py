@@ -20,7 +20,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex, registry
 
-from .extensions import TEXT_KEY
+from .extensions import keep_text
 from .text import normalize
 
 # Enough for the vocabulary of many thousand letters; each entry is a few dozen bytes.
@@ -56,7 +56,7 @@ class LetterTokenizer:
         norm = normalize(text)
         self._warm(norm.text)
         doc = self.tokenizer(norm.text)
-        doc.user_data[TEXT_KEY] = norm.text
+        keep_text(doc, norm.text)
         if not norm.identity:
             doc._.source_map = list(norm.segments)
         if "\f" in text:
