@@ -91,16 +91,47 @@ def drug_ids(name: str, table: Dict[str, Dict[str, str]]) -> Optional[Dict[str, 
     return {key: [p.get(key) for p in parts] for key in ("drugbank", "mesh")}
 
 
+def counts_before_treatments(doc: Doc, ents: Sequence[Span], nouns: Sequence[str]) -> List[Span]:
+    """QUANTITY spans for counts written before a treatment ("sixteen chiropractic visits",
+    "two or three subacromial injections"): the count stands apart from its noun."""
+    taken = {i for e in ents for i in range(e.start, e.end)}
+    counts: List[Span] = []
+    for ent in ents:
+        if ent.label_ != "TREATMENT" or ent.start == 0:
+            continue
+        noun = doc[ent.end].lower_ if ent.end < len(doc) else ""
+        if noun not in nouns and doc[ent.end - 1].lower_ not in nouns:
+            continue
+        last = ent.start - 1
+        if last in taken or not doc[last].like_num:
+            continue
+        first = last
+        if last >= 2 and doc[last - 1].lower_ in ("to", "or", "-") and doc[last - 2].like_num and last - 2 not in taken:
+            first = last - 2
+        counts.append(Span(doc, first, last + 1, label="QUANTITY"))
+    return counts
+
+
 class EntityNormalizer(JsonDataMixin):
-    """Sets ``span._.norm`` on every entity, merges combination drug names and
-    gives drugs their DrugBank and MeSH ids (data: patterns/drug_ids.json)."""
+    """Sets ``span._.norm`` on every entity, merges combination drug names, tags
+    counts written before a treatment, and gives drugs their DrugBank and MeSH ids
+    (data: patterns/drug_ids.json)."""
 
     data_filename = "drug_ids.json"
 
-    def __init__(self, nlp: Language, name: str = "imr_normalizer", *, combine_labels: Sequence[str] = ("DRUG",), joiners: Sequence[str] = ("/", "-", "+")) -> None:
+    def __init__(
+        self,
+        nlp: Language,
+        name: str = "imr_normalizer",
+        *,
+        combine_labels: Sequence[str] = ("DRUG",),
+        joiners: Sequence[str] = ("/", "-", "+"),
+        count_nouns: Sequence[str] = (),
+    ) -> None:
         self.name = name
         self.combine_labels = tuple(combine_labels)
         self.joiners = tuple(joiners)
+        self.count_nouns = frozenset(count_nouns)
         self.data: Optional[Dict] = None
         self._ids: Dict[str, Dict[str, str]] = {}
 
@@ -117,6 +148,8 @@ class EntityNormalizer(JsonDataMixin):
         ents = list(doc.ents)
         for label in self.combine_labels:
             ents = merge_combinations(doc, ents, label, self.joiners)
+        if self.count_nouns:
+            ents = sorted(ents + counts_before_treatments(doc, ents, self.count_nouns), key=lambda e: e.start)
         for ent in ents:
             if ent._.norm is not None:
                 continue

@@ -51,13 +51,18 @@ def make_fuzzy_drugs(nlp: Language, name: str, *, min_length: int, min_score: fl
 
 @Language.factory(
     "imr_normalizer",
-    default_config={"combine_labels": ["DRUG"], "joiners": ["/", "-", "+"]},
-    assigns=["doc.ents", "span._.norm"],
+    default_config={
+        "combine_labels": ["DRUG"],
+        "joiners": ["/", "-", "+"],
+        "count_nouns": ["session", "sessions", "visit", "visits", "treatment", "treatments", "appointment", "appointments",
+                        "injection", "injections", "block", "blocks", "class", "classes"],
+    },
+    assigns=["doc.ents", "span._.norm", "span._.ids"],
     requires=["doc.ents"],
 )
-def make_normalizer(nlp: Language, name: str, *, combine_labels: List[str], joiners: List[str]) -> EntityNormalizer:
-    """Canonical values of entities in span._.norm; combination drug names merged."""
-    return EntityNormalizer(nlp, name, combine_labels=combine_labels, joiners=joiners)
+def make_normalizer(nlp: Language, name: str, *, combine_labels: List[str], joiners: List[str], count_nouns: List[str]) -> EntityNormalizer:
+    """Canonical values of entities in span._.norm; combination drug names merged; counts before treatments."""
+    return EntityNormalizer(nlp, name, combine_labels=combine_labels, joiners=joiners, count_nouns=count_nouns)
 
 
 @Language.factory(

@@ -54,7 +54,6 @@ class ItemRules:
             self.partial = [re.compile(rx, re.S) for rx in data["partial_authorization"]]
             self.citations: CitationRules = compile_citation_rules(data["citations"])
             self.conclusion: Dict[str, bool] = dict(data["conclusion"])
-            self.session_nouns = frozenset(data["quantity_around_treatment"]["nouns"])
             self.compound_joiners = frozenset(data["compound_joiners"])
             self.preferred_quantity = re.compile(data["preferred_quantity"], re.I)
         except (KeyError, TypeError, re.error) as err:
@@ -82,16 +81,6 @@ def find_parts(text: str, start: int, end: int, parts: Dict[str, Pattern]) -> Di
 
 def ents_within(ents: Sequence[Span], start: int, end: int) -> List[Span]:
     return [e for e in ents if start <= e.start_char and e.end_char <= end]
-
-
-def quantity_around(doc: Doc, treatment: Span, nouns: frozenset) -> Optional[Span]:
-    """"Eight physical therapy sessions": the count written around a treatment, as one span."""
-    if treatment.start == 0 or treatment.end >= len(doc):
-        return None
-    before, after = doc[treatment.start - 1], doc[treatment.end]
-    if before.like_num and after.lower_ in nouns:
-        return doc[treatment.start - 1 : treatment.end + 1]
-    return None
 
 
 def compound(doc: Doc, in_request: Sequence[Span], joiners: frozenset) -> Optional[Dict]:
@@ -187,8 +176,6 @@ def link_item(doc: Doc, text: str, ents: Sequence[Span], heading: Range, decisio
         strength = next((e for e in in_request if e.label_ == "STRENGTH" and e.start >= drug.end), strength)
     quantities = [e for e in in_request if e.label_ == "QUANTITY"]
     quantity = next((q for q in quantities if rules.preferred_quantity.search(q.text)), first["QUANTITY"])
-    if quantity is None and drug is None and first["TREATMENT"] is not None:
-        quantity = quantity_around(doc, first["TREATMENT"], rules.session_nouns)
     parts = find_parts(text, block[0], block[1], rules.parts)
     guidelines = item_citations(text, ents, parts, rules.citations)
     rationale = parts.get("rationale")

@@ -15,6 +15,7 @@ _FREQUENCY = re.compile(
 )
 _TIMES = re.compile(r"^(?P<a>\d+|[a-z]+)\s*(?:x|times)\s*(?P<b>\d+|[a-z]+)(?:\s+(?:visits|sessions|treatments))?$")
 _PAREN = re.compile(r"\((\d+)\)")
+_COUNT_RANGE = re.compile(r"^(?P<low>\d+|[a-z]+)\s*(?:-|to|or)\s*(?P<high>\d+|[a-z]+)\s+[a-z]")
 _LEADING = re.compile(r"^(?:#|qty\.?|quantity\.?|x|times)\s*[:#-]?\s*(?:of\s+)?", re.IGNORECASE)
 
 
@@ -50,6 +51,11 @@ def parse_quantity(text: str) -> Optional[int]:
     m = _PAREN.search(t)
     if m:
         return int(m.group(1))
+    m = _COUNT_RANGE.match(t)
+    if m:
+        low, high = parse_number(m.group("low")), parse_number(m.group("high"))
+        if low is not None and high is not None:
+            return as_int(max(low, high))
     t = _LEADING.sub("", t)
     words = t.split()
     # "ninety count", "60 tablets", "one hundred twenty count": the number is what
