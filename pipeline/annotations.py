@@ -385,13 +385,22 @@ def apply_review(example: Dict, review: Dict) -> Dict:
     """An annotated line with a reviewer's span corrections applied.
 
     ``review`` is {"remove": [{"start", "end", "label"}], "add": [...], "reviewed_by", "notes"}:
-    removed spans take their relations with them, added spans are entities
-    without relations, and relation indices are renumbered. The reviewer is
+    removed spans, and entity spans an added one overlaps, take their relations
+    with them; added spans are entities without relations; relation indices are
+    renumbered. The reviewer is
     recorded in ``meta.reviewed_by``.
     """
     remove = {(s["start"], s["end"], s["label"]) for s in review.get("remove", [])}
+    added = [(s["start"], s["end"]) for s in review.get("add", [])]
     spans = example["spans"]
-    keep = [i for i, s in enumerate(spans) if (s["start"], s["end"], s["label"]) not in remove]
+
+    def overridden(span: Dict) -> bool:  # an entity the reviewer's added span replaces
+        return LAYERS.get(span["label"]) == "entity" and any(a < span["end"] and span["start"] < b for a, b in added)
+
+    keep = [
+        i for i, s in enumerate(spans)
+        if (s["start"], s["end"], s["label"]) not in remove and not overridden(s)
+    ]
     index = {old: new for new, old in enumerate(keep)}
     new_spans = [dict(spans[i]) for i in keep] + [
         {"start": s["start"], "end": s["end"], "label": s["label"]} for s in review.get("add", [])
