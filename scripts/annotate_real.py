@@ -28,6 +28,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Dict, List, Optional
 
+import srsly
 import typer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,9 +105,10 @@ def main(
     count: int = typer.Option(72, min=1, help="How many letters to select (at least 60 asked for; 72 is half of 144)."),
     seed: str = typer.Option(SEED, help="Seed of the selection and of the split hash."),
     model: Optional[Path] = typer.Option(None, help="A saved pipeline instead of the rules pipeline."),
+    reviews: Path = typer.Option(ROOT / "corpus" / "review", help="Folder of reviewers' span corrections; real_*.jsonl files (keyed by case) are applied last."),
 ) -> None:
     import pipeline
-    from pipeline.annotations import split_of
+    from pipeline.annotations import apply_review, split_of
     from pipeline.io import InputError, atomic_output, write_jsonl
 
     files = {p.stem: p for p in sorted(folder.glob("*.txt"))}
@@ -115,6 +117,7 @@ def main(
     old = read_standoff(output)
     old_splits = {line["case"]: (line.get("meta") or {}).get("split") for line in old}
     chosen = select(list(files), count, seed, [line["case"] for line in old])
+    reviewed = {r["case"]: r for f in sorted(reviews.glob("real_*.jsonl")) for r in srsly.read_jsonl(f)} if reviews.is_dir() else {}
     nlp = pipeline.load(model)
     lines = []
     for case in chosen:
@@ -128,6 +131,8 @@ def main(
         doc = nlp(text)
         split = old_splits.get(case) or split_of(case, seed)
         line = standoff_line(case, data, text, doc, split)
+        if case in reviewed:
+            line = apply_review(line, reviewed[case])
         lines.append(line)
     with atomic_output(output) as stream:
         write_jsonl(lines, stream)
