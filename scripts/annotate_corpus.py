@@ -282,14 +282,15 @@ def main(
     seed: str = typer.Option(SEED, help="Seed of the split hash (changing it moves only letters not yet in the output)."),
     tokens: bool = typer.Option(False, help="Also write Prodigy 'tokens' (the pipeline's tokenizer on the original text) and each span's token_start/token_end, for loading into Prodigy (the file grows about tenfold)."),
     model: Optional[Path] = typer.Option(None, help="A saved pipeline instead of the rules pipeline."),
-    reviews: Path = typer.Option(ROOT / "corpus" / "review", help="Folder of reviewers' span corrections (*.jsonl), applied last."),
+    reviews: Path = typer.Option(ROOT / "corpus" / "review", help="Folder of reviewers' span corrections (*.jsonl, keyed by letter id; real_*.jsonl are for the real letters), applied last."),
 ) -> None:
     import pipeline
     from pipeline.annotations import add_relation_spans, add_token_indices, apply_review, check_example, prodigy_tokens, split_of
     from pipeline.io import InputError, atomic_output, write_jsonl
 
     existing = read_existing_splits(output)
-    reviewed = {r["id"]: r for f in sorted(reviews.glob("*.jsonl")) for r in srsly.read_jsonl(f)} if reviews.is_dir() else {}
+    review_files = [f for f in sorted(reviews.glob("*.jsonl")) if not f.name.startswith("real_")] if reviews.is_dir() else []
+    reviewed = {r["id"]: r for f in review_files for r in srsly.read_jsonl(f)}
     nlp = pipeline.load(model)
     lines = []
     skipped = []
