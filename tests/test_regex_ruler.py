@@ -69,3 +69,17 @@ def test_conclusions_in_the_real_pipeline(nlp):
     for sentence, norm in cases.items():
         doc = full(sentence)
         assert [e._.norm for e in doc.ents if e.label_ == "DECISION"][-1] == norm, sentence
+
+
+def test_conclusion_spans_leave_out_the_copula_and_remarks_about_records():
+    import pipeline
+
+    full = pipeline.load()
+    doc = full(
+        "Therefore, the two further sessions are not necessary. The progress note does not "
+        "address medical necessity for the walker, and the request does not meet medical necessity."
+    )
+    assert [(e.text, e._.norm) for e in doc.ents if e.label_ == "DECISION"] == [
+        ("not necessary", "not medically necessary"),
+        ("not meet medical necessity", "not medically necessary"),
+    ]
