@@ -112,6 +112,26 @@ def counts_before_treatments(doc: Doc, ents: Sequence[Span], nouns: Sequence[str
     return counts
 
 
+def percents_out_of_context(
+    doc: Doc, ents: Sequence[Span], *, anchors: Sequence[str], forms: Sequence[str], window: int
+) -> List[Span]:
+    """The percentage STRENGTH spans that are no drug's strength: no anchor entity
+    (a drug, another strength) ends within ``window`` tokens before it, no drug follows
+    it and no dosage form ("success rates were 64.7%", "at least 50% pain relief")."""
+    out: List[Span] = []
+    for i, ent in enumerate(ents):
+        if ent.label_ != "STRENGTH" or not ent.text.endswith("%"):
+            continue
+        if ent.end < len(doc) and doc[ent.end].lower_ in forms:
+            continue
+        # A dropped percentage anchors nothing: "rates were 64.7% versus 36.5%".
+        before = (e for e in ents[:i] if e.end >= ent.start - window and e not in out)
+        after = (e for e in ents[i + 1 : i + 2] if e.start <= ent.end + 1 and e.label_ != "STRENGTH")
+        if not any(e.label_ in anchors for e in before) and not any(e.label_ in anchors for e in after):
+            out.append(ent)
+    return out
+
+
 class EntityNormalizer(JsonDataMixin):
     """Sets ``span._.norm`` on every entity, merges combination drug names, tags
     counts written before a treatment, and gives drugs their DrugBank and MeSH ids
@@ -127,11 +147,17 @@ class EntityNormalizer(JsonDataMixin):
         combine_labels: Sequence[str] = ("DRUG",),
         joiners: Sequence[str] = ("/", "-", "+"),
         count_nouns: Sequence[str] = (),
+        percent_anchors: Sequence[str] = ("DRUG", "STRENGTH"),
+        percent_forms: Sequence[str] = (),
+        percent_window: int = 4,
     ) -> None:
         self.name = name
         self.combine_labels = tuple(combine_labels)
         self.joiners = tuple(joiners)
         self.count_nouns = frozenset(count_nouns)
+        self.percent_anchors = frozenset(percent_anchors)
+        self.percent_forms = frozenset(percent_forms)
+        self.percent_window = percent_window
         self.data: Optional[Dict] = None
         self._ids: Dict[str, Dict[str, str]] = {}
 
@@ -150,6 +176,12 @@ class EntityNormalizer(JsonDataMixin):
             ents = merge_combinations(doc, ents, label, self.joiners)
         if self.count_nouns:
             ents = sorted(ents + counts_before_treatments(doc, ents, self.count_nouns), key=lambda e: e.start)
+        if self.percent_anchors:
+            stray = percents_out_of_context(
+                doc, ents, anchors=self.percent_anchors, forms=self.percent_forms, window=self.percent_window
+            )
+            if stray:
+                ents = [e for e in ents if e not in stray]
         for ent in ents:
             if ent._.norm is not None:
                 continue

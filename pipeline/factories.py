@@ -56,13 +56,37 @@ def make_fuzzy_drugs(nlp: Language, name: str, *, min_length: int, min_score: fl
         "joiners": ["/", "-", "+"],
         "count_nouns": ["session", "sessions", "visit", "visits", "treatment", "treatments", "appointment", "appointments",
                         "injection", "injections", "block", "blocks", "class", "classes"],
+        "percent_anchors": ["DRUG", "STRENGTH"],
+        "percent_forms": ["cream", "creams", "gel", "patch", "patches", "ointment", "lotion", "solution", "spray",
+                          "compound", "topical", "transdermal", "liniment", "film", "formulation", "formulations", "concentration"],
+        "percent_window": 4,
     },
     assigns=["doc.ents", "span._.norm", "span._.ids"],
     requires=["doc.ents"],
 )
-def make_normalizer(nlp: Language, name: str, *, combine_labels: List[str], joiners: List[str], count_nouns: List[str]) -> EntityNormalizer:
-    """Canonical values of entities in span._.norm; combination drug names merged; counts before treatments."""
-    return EntityNormalizer(nlp, name, combine_labels=combine_labels, joiners=joiners, count_nouns=count_nouns)
+def make_normalizer(
+    nlp: Language,
+    name: str,
+    *,
+    combine_labels: List[str],
+    joiners: List[str],
+    count_nouns: List[str],
+    percent_anchors: List[str],
+    percent_forms: List[str],
+    percent_window: int,
+) -> EntityNormalizer:
+    """Canonical values of entities in span._.norm; combination drug names merged; counts before
+    treatments; percentages that are no drug's strength dropped."""
+    return EntityNormalizer(
+        nlp,
+        name,
+        combine_labels=combine_labels,
+        joiners=joiners,
+        count_nouns=count_nouns,
+        percent_anchors=percent_anchors,
+        percent_forms=percent_forms,
+        percent_window=percent_window,
+    )
 
 
 @Language.factory(

@@ -11,6 +11,7 @@ def nlp(blank):
             {"label": "DRUG", "pattern": "apap", "id": "acetaminophen"},
             {"label": "DRUG", "pattern": "soma", "id": "carisoprodol"},
             {"label": "STRENGTH", "pattern": [{"TEXT": {"REGEX": r"^\d+(/\d+)*$"}}, {"LOWER": "mg"}]},
+            {"label": "STRENGTH", "pattern": [{"LIKE_NUM": True}, {"ORTH": "%"}]},
             {"label": "QUANTITY", "pattern": [{"ORTH": "#"}, {"LIKE_NUM": True}]},
             {"label": "DATE", "pattern": [{"TEXT": {"REGEX": r"^\d+/\d+/\d{4}$"}}]},
         ]
@@ -42,3 +43,21 @@ def test_norms_survive_doc_bytes(nlp):
     doc = nlp("Hydrocodone/APAP #60")
     again = Doc(nlp.vocab).from_bytes(doc.to_bytes())
     assert [(e.text, e._.norm) for e in again.ents] == [("Hydrocodone/APAP", "hydrocodone/acetaminophen"), ("#60", "60")]
+
+
+def test_a_percentage_is_a_strength_only_beside_a_drug_or_a_dosage_form(nlp):
+    doc = nlp(
+        "Hydrocodone 10%, Soma 5% and Zorbex 2% cream #30. Success rates were 64.7% versus 36.5%, "
+        "with at least 50% pain relief, unlike the 0.075% formulation or a 0.5% Soma gel."
+    )
+    assert [(e.label_, e.text) for e in doc.ents] == [
+        ("DRUG", "Hydrocodone"),
+        ("STRENGTH", "10%"),
+        ("DRUG", "Soma"),
+        ("STRENGTH", "5%"),
+        ("STRENGTH", "2%"),
+        ("QUANTITY", "#30"),
+        ("STRENGTH", "0.075%"),
+        ("STRENGTH", "0.5%"),
+        ("DRUG", "Soma"),
+    ]
