@@ -9,7 +9,7 @@ names with "/" in the order written.
 """
 from __future__ import annotations
 
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Set
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -114,22 +114,27 @@ def counts_before_treatments(doc: Doc, ents: Sequence[Span], nouns: Sequence[str
 
 def percents_out_of_context(
     doc: Doc, ents: Sequence[Span], *, anchors: Sequence[str], forms: Sequence[str], window: int
-) -> List[Span]:
-    """The percentage STRENGTH spans that are no drug's strength: no anchor entity
-    (a drug, another strength) ends within ``window`` tokens before it, no drug follows
-    it and no dosage form ("success rates were 64.7%", "at least 50% pain relief")."""
-    out: List[Span] = []
+) -> Set[int]:
+    """Indices of the percentage STRENGTH spans that are no drug's strength: no anchor
+    entity (a drug, another strength) ends within ``window`` tokens before it, no drug
+    follows it and no dosage form ("success rates were 64.7%", "at least 50% pain relief")."""
+    dropped: Set[int] = set()
     for i, ent in enumerate(ents):
         if ent.label_ != "STRENGTH" or not ent.text.endswith("%"):
             continue
         if ent.end < len(doc) and doc[ent.end].lower_ in forms:
             continue
+        # Entities do not overlap, so at most window + 1 of them end within the window.
         # A dropped percentage anchors nothing: "rates were 64.7% versus 36.5%".
-        before = (e for e in ents[:i] if e.end >= ent.start - window and e not in out)
-        after = (e for e in ents[i + 1 : i + 2] if e.start <= ent.end + 1 and e.label_ != "STRENGTH")
-        if not any(e.label_ in anchors for e in before) and not any(e.label_ in anchors for e in after):
-            out.append(ent)
-    return out
+        before = any(
+            ents[j].label_ in anchors and ents[j].end >= ent.start - window and j not in dropped
+            for j in range(max(0, i - window - 1), i)
+        )
+        nxt = ents[i + 1] if i + 1 < len(ents) else None
+        after = nxt is not None and nxt.label_ in anchors and nxt.label_ != "STRENGTH" and nxt.start <= ent.end + 1
+        if not before and not after:
+            dropped.add(i)
+    return dropped
 
 
 class EntityNormalizer(JsonDataMixin):
@@ -181,7 +186,7 @@ class EntityNormalizer(JsonDataMixin):
                 doc, ents, anchors=self.percent_anchors, forms=self.percent_forms, window=self.percent_window
             )
             if stray:
-                ents = [e for e in ents if e not in stray]
+                ents = [e for i, e in enumerate(ents) if i not in stray]
         for ent in ents:
             if ent._.norm is not None:
                 continue
