@@ -19,7 +19,9 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from .citations import NON_MTUS
 from .extensions import text_of
+from .links import ents_within
 from .text import OffsetMap
 
 ENTITY_LABELS = (
@@ -53,9 +55,7 @@ _DECISION_REACH = 40
 # Trimmed from the edges of a span drawn over an outside source's citation.
 _TRIM = frozenset(" \n\t\r\f,;:.()[]-")
 _LEADING_WORDS = ("and ", "the ")
-NON_MTUS = "Non-MTUS"
 _REFERENCE_TAIL = re.compile(r"[\s,;]*(?:(?:which|that)\s+(?:is|are)\s+(?:not\s+)?part\s+of|(?:outside|not\s+in)(?:\s+of)?)(?:\s+the)?\s*$", re.I)
-_DECISION_MEANS = {"upheld": False, "overturned": True}
 _CONCLUSION = {"medically necessary": True, "not medically necessary": False}
 _DECISION_OF_NORM = {
     "upheld": "upheld", "overturned": "overturned",
@@ -74,12 +74,8 @@ class AnnotationError(ValueError):
 # --------------------------------------------------------------------------- doc -> annotations
 
 
-def _ent_norms(doc: Doc) -> Dict[Tuple[int, int], Span]:
-    return {(e.start_char, e.end_char): e for e in doc.ents}
-
-
 def _within(ents: Sequence[Span], start: int, end: int, label: str) -> List[Span]:
-    return [e for e in ents if e.label_ == label and start <= e.start_char and e.end_char <= end]
+    return [e for e in ents_within(ents, start, end) if e.label_ == label]
 
 
 def _overlaps(ents: Sequence[Span], start: int, end: int) -> bool:

@@ -13,7 +13,7 @@ Every result is a JSON-serializable dict.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -153,7 +153,9 @@ def score_relations(gold_examples: Sequence[Dict], pred_examples: Sequence[Dict]
     return table
 
 
-def link_gold_entities(nlp: Language, doc: Doc, gold_spans: Sequence[Dict]) -> Dict:
+def link_gold_entities(
+    nlp: Language, doc: Doc, gold_spans: Sequence[Dict], *, lexicon: Optional[Callable[[str, str], Optional[str]]] = None
+) -> Dict:
     """The annotations the pipeline's item linker makes when given the gold entities.
 
     The doc (already processed) gets the gold entity spans as ``doc.ents``, each
@@ -165,7 +167,8 @@ def link_gold_entities(nlp: Language, doc: Doc, gold_spans: Sequence[Dict]) -> D
 
     offsets = OffsetMap(doc._.source_map)
     predicted = {(e.start_char, e.end_char, e.label_): e._.norm for e in doc.ents}
-    lexicon = _lexicon(nlp)
+    if lexicon is None:
+        lexicon = _lexicon(nlp)
     new: List[Span] = []
     for s in gold_spans:
         if s["label"] not in ENTITY_LABELS:
@@ -205,7 +208,8 @@ def evaluate(examples: Sequence[Dict], nlp: Language, *, batch_size: int = 16) -
     level by deriving both sides from the annotations (``derive_record``): gold from
     its spans, the prediction from the pipeline's.
     """
-    gold_spans, pred_spans, gold_rel, pred_rel_e2e, pred_rel_gold = [], [], [], [], []
+    gold_spans, pred_spans, pred_rel_gold = [], [], []
+    lexicon = _lexicon(nlp)
     gold_records, pred_records, derived = [], [], 0
     for ex, doc in predict(nlp, examples, batch_size=batch_size):
         predicted = doc_annotations(doc)
@@ -216,16 +220,14 @@ def evaluate(examples: Sequence[Dict], nlp: Language, *, batch_size: int = 16) -
             pred_record = gold_form(record)
         else:
             derived += 1
-            norm = span_norms(nlp, doc)
+            norm = span_norms(nlp, doc, lexicon=lexicon)
             gold_record = dict(derive_record(ex, norm=norm), _id=name)
             pred_record = derive_record({"text": ex["text"], "meta": {"layout": doc._.layout}, **predicted}, norm=norm)
         gold_records.append(gold_record)
         pred_records.append(pred_record)
         gold_spans.append(ex)
         pred_spans.append(predicted)
-        gold_rel.append(ex)
-        pred_rel_e2e.append(predicted)
-        pred_rel_gold.append(link_gold_entities(nlp, doc, ex.get("spans") or []))
+        pred_rel_gold.append(link_gold_entities(nlp, doc, ex.get("spans") or [], lexicon=lexicon))
     splits = Counter((ex.get("meta") or {}).get("split") for ex in examples)
     return {
         "examples": len(examples),
@@ -233,8 +235,8 @@ def evaluate(examples: Sequence[Dict], nlp: Language, *, batch_size: int = 16) -
         "records_derived_from_spans": derived,
         "entities": score_spans(gold_spans, pred_spans),
         "relations": {
-            "gold_entities": score_relations(gold_rel, pred_rel_gold),
-            "end_to_end": score_relations(gold_rel, pred_rel_e2e),
+            "gold_entities": score_relations(gold_spans, pred_rel_gold),
+            "end_to_end": score_relations(gold_spans, pred_spans),
         },
         "records": score_records(gold_records, pred_records),
     }

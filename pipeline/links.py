@@ -17,7 +17,7 @@ from .headings import Range, split_partial, strip_range
 from .normalize import parse_strength
 
 _ITEM_LABELS = ("DRUG", "STRENGTH", "QUANTITY", "TREATMENT")
-_DECISION_MEANS = {"upheld": False, "overturned": True}
+DECISION_MEANS = {"upheld": False, "overturned": True}
 
 
 class Style:
@@ -182,7 +182,7 @@ def link_item(doc: Doc, text: str, ents: Sequence[Span], heading: Range, decisio
     conclusion = _conclusion(ents, rationale, rules)
     request_text = " ".join(text[request[0] : request[1]].split())
     warnings: List[str] = []
-    expected = _DECISION_MEANS.get(decision or "")
+    expected = DECISION_MEANS.get(decision or "")
     medically_necessary = conclusion
     if decision is None:
         warnings.append(Warnings.W003.format(request=request_text))

@@ -15,7 +15,9 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .annotations import CASE_FIELDS, ITEM, PARTIES, PARTY_RELATION, Key, _CONCLUSION, _DECISION_MEANS, _DECISION_OF_NORM
+from .annotations import CASE_FIELDS, ITEM, PARTIES, PARTY_RELATION, Key, _CONCLUSION, _DECISION_OF_NORM
+from .citations import NON_MTUS
+from .links import DECISION_MEANS
 from .text import OffsetMap
 
 
@@ -87,13 +89,17 @@ def _lexicon(nlp: Optional[Language]) -> Callable[[str, str], Optional[str]]:
 SpanNorm = Callable[[Dict, str], Optional[str]]
 
 
-def span_norms(nlp: Optional[Language], doc: Optional[Doc] = None) -> SpanNorm:
+def span_norms(
+    nlp: Optional[Language], doc: Optional[Doc] = None, *, lexicon: Optional[Callable[[str, str], Optional[str]]] = None
+) -> SpanNorm:
     """norm(span, span_text): the pipeline's value for an annotated span.
 
     The value of the doc's entity with the same offsets and label where there is
-    one (``doc`` processed from the same text), else the lexicon's for the text.
+    one (``doc`` processed from the same text), else the lexicon's for the text
+    (``lexicon``, shared between calls so that its cache is; by default a new one).
     """
-    lexicon = _lexicon(nlp)
+    if lexicon is None:
+        lexicon = _lexicon(nlp)
     known: Dict[Key, Optional[str]] = {}
     if doc is not None:
         offsets = OffsetMap(doc._.source_map)
@@ -164,11 +170,11 @@ def derive_record(example: Dict, nlp: Optional[Language] = None, norm: Optional[
         items.append({
             "request": span_text(span),
             "decision": decision,
-            "medically_necessary": conclusion if conclusion is not None else _DECISION_MEANS.get(decision or ""),
+            "medically_necessary": conclusion if conclusion is not None else DECISION_MEANS.get(decision or ""),
             "drug": "/".join(drugs) if drugs else None,
             "strength": strength,
             "quantity": quantities[0] if quantities else None,
-            "guideline_sources": {p: [value(g) or "Non-MTUS" for g in of(PARTY_RELATION[p])] for p in PARTIES},
+            "guideline_sources": {p: [value(g) or NON_MTUS for g in of(PARTY_RELATION[p])] for p in PARTIES},
             "page": page_of(text, span["start"]),
         })
     record: Dict = {"items": items}
