@@ -11,7 +11,7 @@ Results go to ``doc._.items`` as plain dicts whose offsets index the doc's text.
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -77,19 +77,19 @@ def _numbered_block(text: str, template: str, number: str, lo: int, hi: int) -> 
     return start, start + nxt.start() if nxt else hi
 
 
-def find_items(doc: Doc, rules: ItemRules, spans_key: str = "sections") -> Tuple[List[Dict], Optional[str]]:
-    """The items of a doc, and the name of the style that found them."""
+def find_items(doc: Doc, rules: ItemRules, decisions: Optional[Span]) -> List[Dict]:
+    """The items of a doc, found by the first of its layout's styles that finds any;
+    ``decisions`` is the doc's decisions section, if it has one."""
     text = text_of(doc)
     ents = list(doc.ents)
-    decisions = _section(doc, "decisions", spans_key)
     for style in rules.styles_for(doc._.layout):
         if style.kind == "heading":
             items = heading_items(doc, text, ents, decisions, style, rules) if decisions is not None else []
         else:
             items = sentence_items(doc, text, ents, decisions, style, rules)
         if items:
-            return items, style.name
-    return [], None
+            return items
+    return []
 
 
 class ItemLinker(JsonDataMixin):
@@ -119,11 +119,12 @@ class ItemLinker(JsonDataMixin):
         return self._rules
 
     def __call__(self, doc: Doc) -> Doc:
-        items, _ = find_items(doc, self.rules, self.spans_key)
+        decisions = _section(doc, "decisions", self.spans_key)
+        items = find_items(doc, self.rules, decisions)
         warnings: List[str] = []
         if doc._.layout == "unknown" and items:
             warnings.append(Warnings.W004)
-        elif doc._.layout != "unknown" and _section(doc, "decisions", self.spans_key) is None:
+        elif doc._.layout != "unknown" and decisions is None:
             warnings.append(Warnings.W005)
         doc._.items = items
         doc._.warnings = warnings

@@ -190,7 +190,6 @@ def _separator(prev: str, line: str, blanks: int, double_spaced: bool) -> str:
 
 _WORD = re.compile(r"[a-z]+")
 _LAST_WORD = re.compile(r"([A-Za-z]+)-$")
-_FIRST_WORD = re.compile(r"[a-z]+")
 
 
 def _soft_hyphen(prev: str, line: str, words: "_Words") -> bool:
@@ -200,7 +199,7 @@ def _soft_hyphen(prev: str, line: str, words: "_Words") -> bool:
     elsewhere in the text, and stays otherwise ("follow-" + "up", "1-" + "2").
     """
     a = _LAST_WORD.search(prev)
-    b = _FIRST_WORD.match(line)
+    b = _WORD.match(line)
     return bool(a and b) and (a.group(1) + b.group(0)).lower() in words.get()
 
 
