@@ -383,8 +383,8 @@ def apply_review(example: Dict, review: Dict) -> Dict:
     ``review`` is {"remove": [{"start", "end", "label"}], "add": [...], "reviewed_by", "notes"}:
     removed spans, and entity spans an added one overlaps, take their relations
     with them; added spans are entities without relations; relation indices are
-    renumbered. The reviewer is
-    recorded in ``meta.reviewed_by``.
+    renumbered. The reviewer is recorded in ``meta.reviewed_by``; a line reviewed
+    again keeps the earlier reviewer and notes and adds the new ones.
     """
     remove = {(s["start"], s["end"], s["label"]) for s in review.get("remove", [])}
     added = [(s["start"], s["end"]) for s in review.get("add", [])]
@@ -406,6 +406,8 @@ def apply_review(example: Dict, review: Dict) -> Dict:
         if rel["head"] in index and rel["child"] in index:
             relations.append({**rel, "head": index[rel["head"]], "child": index[rel["child"]]})
     meta = dict(example.get("meta") or {})
-    meta["reviewed_by"] = review.get("reviewed_by")
-    meta["review_notes"] = list(review.get("notes", []))
+    # A later pass (a guideline change checked across the corpus) adds to the first.
+    by = [b for b in (meta.get("reviewed_by"), review.get("reviewed_by")) if b]
+    meta["reviewed_by"] = "; ".join(dict.fromkeys(by)) or None
+    meta["review_notes"] = list(meta.get("review_notes", [])) + list(review.get("notes", []))
     return {**example, "meta": meta, "spans": new_spans, "relations": relations}

@@ -290,7 +290,10 @@ def main(
 
     existing = read_existing_splits(output)
     review_files = [f for f in sorted(reviews.glob("*.jsonl")) if not f.name.startswith("real_")] if reviews.is_dir() else []
-    reviewed = {r["id"]: r for f in review_files for r in srsly.read_jsonl(f)}
+    reviewed: Dict[str, List[Dict]] = {}
+    for f in review_files:  # in file order: a later pass corrects the spans the earlier left
+        for r in srsly.read_jsonl(f):
+            reviewed.setdefault(r["id"], []).append(r)
     nlp = pipeline.load(model)
     lines = []
     skipped = []
@@ -324,8 +327,8 @@ def main(
             "checked_by": CHECKED_BY,
             **{k: v for k, v in line["meta"].items() if k != "id"},
         }
-        if name in reviewed:
-            line = apply_review(line, reviewed[name])
+        for review in reviewed.get(name, []):
+            line = apply_review(line, review)
         if tokens:
             toks = prodigy_tokens(nlp, text)
             add_token_indices(line["spans"], toks)

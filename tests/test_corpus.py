@@ -308,3 +308,20 @@ def test_review_removes_and_adds_spans_and_renumbers_relations():
     ]
     assert out["relations"] == [{"head": 0, "child": 1, "label": "HAS_STRENGTH"}]
     assert out["meta"]["reviewed_by"] == "r"
+
+
+def test_apply_review_second_pass_corrects_the_first():
+    from pipeline.annotations import apply_review
+
+    example = {
+        "text": "Knee brace and lumbar MRI",
+        "meta": {"id": "x"},
+        "spans": [{"start": 5, "end": 10, "label": "TREATMENT"}, {"start": 22, "end": 25, "label": "TREATMENT"}],
+        "relations": [],
+    }
+    first = {"remove": [{"start": 22, "end": 25, "label": "TREATMENT"}], "add": [{"start": 15, "end": 25, "label": "TREATMENT"}], "reviewed_by": "r1", "notes": ["a"]}
+    second = {"remove": [], "add": [{"start": 0, "end": 10, "label": "TREATMENT"}], "reviewed_by": "r2", "notes": ["b"]}
+    out = apply_review(apply_review(example, first), second)
+    assert out["spans"] == [{"start": 15, "end": 25, "label": "TREATMENT"}, {"start": 0, "end": 10, "label": "TREATMENT"}]
+    assert out["meta"]["reviewed_by"] == "r1; r2"
+    assert out["meta"]["review_notes"] == ["a", "b"]
