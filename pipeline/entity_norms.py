@@ -83,6 +83,26 @@ def merge_combinations(doc: Doc, ents: Sequence[Span], label: str, joiners: Sequ
     return merged
 
 
+def with_release_suffixes(doc: Doc, ents: Sequence[Span], label: str, suffixes: frozenset) -> List[Span]:
+    """``label`` entities extended over the release or formulation suffixes written right
+    after them ("Bupropion XL", "Ondansetron ODT", "Pantoprazole sodium DR"): the suffix
+    is part of the product's name. The extended span keeps the entity's norm."""
+    out: List[Span] = []
+    for i, ent in enumerate(ents):
+        end = ent.end
+        limit = ents[i + 1].start if i + 1 < len(ents) else len(doc)
+        while ent.label_ == label and end < limit and doc[end].text in suffixes:
+            end += 1
+        if end == ent.end:
+            out.append(ent)
+            continue
+        span = Span(doc, ent.start, end, label=ent.label, span_id=ent.id)
+        span._.norm = ent._.norm or ent.ent_id_ or None
+        span._.fuzzy = ent._.fuzzy
+        out.append(span)
+    return out
+
+
 def drug_ids(name: str, table: Dict[str, Dict[str, str]]) -> Optional[Dict[str, List[Optional[str]]]]:
     """DrugBank and MeSH ids of each ingredient of a drug name ("hydrocodone/acetaminophen")."""
     parts = [table.get(part, {}) for part in name.split("/")]
@@ -138,7 +158,8 @@ def percents_out_of_context(
 
 
 class EntityNormalizer(JsonDataMixin):
-    """Sets ``span._.norm`` on every entity, merges combination drug names, tags
+    """Sets ``span._.norm`` on every entity, merges combination drug names, extends drug
+    names over their release suffixes, tags
     counts written before a treatment, and gives drugs their DrugBank and MeSH ids
     (data: patterns/drug_ids.json)."""
 
@@ -155,6 +176,7 @@ class EntityNormalizer(JsonDataMixin):
         percent_anchors: Sequence[str] = ("DRUG", "STRENGTH"),
         percent_forms: Sequence[str] = (),
         percent_window: int = 4,
+        release_suffixes: Sequence[str] = (),
     ) -> None:
         self.name = name
         self.combine_labels = tuple(combine_labels)
@@ -163,6 +185,7 @@ class EntityNormalizer(JsonDataMixin):
         self.percent_anchors = frozenset(percent_anchors)
         self.percent_forms = frozenset(percent_forms)
         self.percent_window = percent_window
+        self.release_suffixes = frozenset(release_suffixes)
         self.data: Optional[Dict] = None
         self._ids: Dict[str, Dict[str, str]] = {}
 
@@ -179,6 +202,8 @@ class EntityNormalizer(JsonDataMixin):
         ents = list(doc.ents)
         for label in self.combine_labels:
             ents = merge_combinations(doc, ents, label, self.joiners)
+        if self.release_suffixes:
+            ents = with_release_suffixes(doc, ents, "DRUG", self.release_suffixes)
         if self.count_nouns:
             ents = sorted(ents + counts_before_treatments(doc, ents, self.count_nouns), key=lambda e: e.start)
         if self.percent_anchors:

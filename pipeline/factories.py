@@ -40,13 +40,18 @@ def make_regex_ruler(nlp: Language, name: str) -> RegexRuler:
 
 @Language.factory(
     "imr_fuzzy_drugs",
-    default_config={"min_length": 5, "min_score": 85.0, "window": 2},
+    default_config={"min_length": 5, "min_score": 85.0, "window": 2, "check_unlisted": True},
     assigns=["doc.ents", "span._.norm", "span._.fuzzy"],
     requires=["doc.ents"],
 )
-def make_fuzzy_drugs(nlp: Language, name: str, *, min_length: int, min_score: float, window: int) -> FuzzyDrugs:
-    """Misspelled drug names before a strength or quantity (data: the drug lexicon)."""
-    return FuzzyDrugs(nlp, name, min_length=min_length, min_score=min_score, window=window)
+def make_fuzzy_drugs(
+    nlp: Language, name: str, *, min_length: int, min_score: float, window: int, check_unlisted: bool
+) -> FuzzyDrugs:
+    """Misspelled drug names before a strength or quantity (data: the drug lexicon); drugs a
+    trained recognizer proposes are kept only when the lexicon knows their spelling."""
+    return FuzzyDrugs(
+        nlp, name, min_length=min_length, min_score=min_score, window=window, check_unlisted=check_unlisted
+    )
 
 
 @Language.factory(
@@ -60,6 +65,7 @@ def make_fuzzy_drugs(nlp: Language, name: str, *, min_length: int, min_score: fl
         "percent_forms": ["cream", "creams", "gel", "patch", "patches", "ointment", "lotion", "solution", "spray",
                           "compound", "topical", "transdermal", "liniment", "film", "formulation", "formulations", "concentration"],
         "percent_window": 4,
+        "release_suffixes": ["ER", "XR", "XL", "SR", "CR", "DR", "IR", "ODT", "LA", "CD", "EC", "DS", "er", "xr", "xl", "sr", "cr", "odt"],
     },
     assigns=["doc.ents", "span._.norm", "span._.ids"],
     requires=["doc.ents"],
@@ -74,8 +80,10 @@ def make_normalizer(
     percent_anchors: List[str],
     percent_forms: List[str],
     percent_window: int,
+    release_suffixes: List[str],
 ) -> EntityNormalizer:
-    """Canonical values of entities in span._.norm; combination drug names merged; counts before
+    """Canonical values of entities in span._.norm; combination drug names merged and extended
+    over release suffixes ("Bupropion XL"); counts before
     treatments; percentages that are no drug's strength dropped."""
     return EntityNormalizer(
         nlp,
@@ -86,6 +94,7 @@ def make_normalizer(
         percent_anchors=percent_anchors,
         percent_forms=percent_forms,
         percent_window=percent_window,
+        release_suffixes=release_suffixes,
     )
 
 

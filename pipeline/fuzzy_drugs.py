@@ -9,6 +9,13 @@ can never turn into drugs. The entity keeps the lexicon's generic name as its
 norm and is marked in ``span._.fuzzy`` with the name it matched, so the record
 can say so.
 
+A trained recognizer placed before this component may propose DRUG spans the
+lexicon does not list. With ``check_unlisted`` each such span is kept only when
+one of its words is close in spelling to a lexicon name (it then takes that
+name's generic as its norm, as a misspelling would); otherwise it is dropped. A
+statistical model guesses drugs from context ("Abuse", "supervisor", a lone
+"ER"), and a wrong drug costs the record more than a missed one.
+
 The lexicon is data given through ``initialize`` (the same patterns/drugs.jsonl
 the entity ruler uses, and the words never compared, patterns/fuzzy_drugs.json)
 and saved with the pipeline.
@@ -43,11 +50,21 @@ class FuzzyDrugs(JsonDataMixin):
 
     data_filename = "fuzzy_drugs.json"
 
-    def __init__(self, nlp: Language, name: str = "imr_fuzzy_drugs", *, min_length: int = 5, min_score: float = 85.0, window: int = 2) -> None:
+    def __init__(
+        self,
+        nlp: Language,
+        name: str = "imr_fuzzy_drugs",
+        *,
+        min_length: int = 5,
+        min_score: float = 85.0,
+        window: int = 2,
+        check_unlisted: bool = True,
+    ) -> None:
         self.name = name
         self.min_length = min_length
         self.min_score = min_score
         self.window = window
+        self.check_unlisted = check_unlisted
         self.data: Optional[Dict] = None
         self._buckets: Optional[Dict[str, List[str]]] = None
         self._names: Dict[str, str] = {}
@@ -94,18 +111,49 @@ class FuzzyDrugs(JsonDataMixin):
                     break
         return found
 
+    def known_spelling(self, span: Span) -> Optional[str]:
+        """The lexicon name one of the span's words is spelled like, if any."""
+        for tok in span:
+            if tok.is_alpha and len(tok) >= self.min_length and tok.lower_ not in self._ignore:
+                hit = self.match(tok.text)
+                if hit is not None:
+                    return hit[0]
+        return None
+
+    def check_proposed(self, doc: Doc) -> List[Tuple[Span, str, str]]:
+        """Unlisted DRUG entities (no lexicon id): (span, generic, matched name) for those
+        the lexicon knows by spelling. The others are removed from ``doc.ents``."""
+        kept: List[Tuple[Span, str, str]] = []
+        dropped = False
+        ents = []
+        for ent in doc.ents:
+            if ent.label_ == "DRUG" and not ent.ent_id_ and ent._.fuzzy is None:
+                matched = self.known_spelling(ent)
+                if matched is None:
+                    dropped = True
+                    continue
+                kept.append((ent, self._names[matched], matched))
+            ents.append(ent)
+        if dropped:
+            doc.ents = ents
+        return kept
+
     def __call__(self, doc: Doc) -> Doc:
         if self._buckets is None:
             raise ValueError(Errors.E301.format(name=self.name))
-        new: List[Tuple[Span, str, str]] = []
+        new: List[Tuple[Span, str, str]] = self.check_proposed(doc) if self.check_unlisted else []
+        added: List[Tuple[Span, str, str]] = []
         for i in self.candidates(doc):
             hit = self.match(doc[i].text)
             if hit is not None:
-                new.append((Span(doc, i, i + 1, label="DRUG"), self._names[hit[0]], hit[0]))
+                added.append((Span(doc, i, i + 1, label="DRUG"), self._names[hit[0]], hit[0]))
+        if added:
+            doc.ents = sorted(list(doc.ents) + [s for s, _, _ in added], key=lambda s: s.start)
+        new += added
         if new:
-            doc.ents = sorted(list(doc.ents) + [s for s, _, _ in new], key=lambda s: s.start)
             for span, generic, matched in new:
                 ent = doc.char_span(span.start_char, span.end_char)
                 ent._.norm = generic
-                ent._.fuzzy = matched
+                if matched != ent.text.lower():
+                    ent._.fuzzy = matched
         return doc

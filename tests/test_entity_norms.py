@@ -61,3 +61,14 @@ def test_a_percentage_is_a_strength_only_beside_a_drug_or_a_dosage_form(nlp):
         ("STRENGTH", "0.5%"),
         ("DRUG", "Soma"),
     ]
+
+
+def test_release_suffix_is_part_of_the_drug_name(nlp):
+    doc = nlp("Soma ER 350 mg #30, Hydrocodone/APAP XL #60, Soma. DR visit, Soma and ER visit")
+    got = [(e.label_, e.text, e._.norm) for e in doc.ents if e.label_ == "DRUG"]
+    assert got == [
+        ("DRUG", "Soma ER", "carisoprodol"),
+        ("DRUG", "Hydrocodone/APAP XL", "hydrocodone/acetaminophen"),
+        ("DRUG", "Soma", "carisoprodol"),
+        ("DRUG", "Soma", "carisoprodol"),
+    ]

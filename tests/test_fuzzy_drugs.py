@@ -72,3 +72,33 @@ def test_record_warns_of_a_name_read_by_its_spelling():
     (item,) = full(text)._.record["items"]
     assert item["drug"]["name"] == "gabapentin"
     assert item["warnings"] and "W006" in item["warnings"][0] and "neurontin" in item["warnings"][0]
+
+
+def _with_proposed_drugs(nlp, words):
+    """A stand-in for a trained ner: DRUG spans without a lexicon id on the given words."""
+    from spacy.language import Language
+    from spacy.tokens import Span
+
+    name = "propose_" + "_".join(w.lower() for w in words)
+
+    @Language.component(name)
+    def propose(doc):
+        spans = [Span(doc, t.i, t.i + 1, label="DRUG") for t in doc if t.text in words and not t.ent_type_]
+        doc.ents = sorted(list(doc.ents) + spans, key=lambda s: s.start)
+        return doc
+
+    nlp.add_pipe(name, before="imr_fuzzy_drugs")
+    return nlp
+
+
+def test_proposed_drugs_stay_only_when_the_lexicon_knows_their_spelling(nlp):
+    nlp = _with_proposed_drugs(nlp, ["Cyclobenzaprne", "supervisor", "ER", "Neurontin"])
+    doc = nlp("Cyclobenzaprne was stopped by the supervisor; ER visit; Neurontin helped")
+    drugs = [(e.text, e._.norm, e._.fuzzy) for e in doc.ents if e.label_ == "DRUG"]
+    assert drugs == [("Cyclobenzaprne", "cyclobenzaprine", "cyclobenzaprine"), ("Neurontin", "gabapentin", None)]
+
+
+def test_proposed_drugs_are_kept_unchecked_when_asked(nlp):
+    nlp.get_pipe("imr_fuzzy_drugs").check_unlisted = False
+    nlp = _with_proposed_drugs(nlp, ["supervisor"])
+    assert [e.text for e in nlp("the supervisor").ents] == ["supervisor"]
