@@ -381,30 +381,44 @@ def apply_review(example: Dict, review: Dict) -> Dict:
     """An annotated line with a reviewer's span corrections applied.
 
     ``review`` is {"remove": [{"start", "end", "label"}], "add": [...], "reviewed_by", "notes"}:
-    removed spans, and entity spans an added one overlaps, take their relations
-    with them; added spans are entities without relations; relation indices are
+    removed spans, and entity spans an added one overlaps, are replaced. A relation to a
+    replaced entity moves to the added span of the same label that overlaps it (a
+    boundary fix keeps its links); otherwise it goes with the span. Relation indices are
     renumbered. The reviewer is recorded in ``meta.reviewed_by``; a line reviewed
     again keeps the earlier reviewer and notes and adds the new ones.
     """
     remove = {(s["start"], s["end"], s["label"]) for s in review.get("remove", [])}
-    added = [(s["start"], s["end"]) for s in review.get("add", [])]
+    added = [{"start": s["start"], "end": s["end"], "label": s["label"]} for s in review.get("add", [])]
     spans = example["spans"]
 
+    def overlaps(a: Dict, b: Dict) -> bool:
+        return a["start"] < b["end"] and b["start"] < a["end"]
+
     def overridden(span: Dict) -> bool:  # an entity the reviewer's added span replaces
-        return LAYERS.get(span["label"]) == "entity" and any(a < span["end"] and span["start"] < b for a, b in added)
+        return LAYERS.get(span["label"]) == "entity" and any(overlaps(a, span) for a in added)
 
     keep = [
         i for i, s in enumerate(spans)
         if (s["start"], s["end"], s["label"]) not in remove and not overridden(s)
     ]
     index = {old: new for new, old in enumerate(keep)}
-    new_spans = [dict(spans[i]) for i in keep] + [
-        {"start": s["start"], "end": s["end"], "label": s["label"]} for s in review.get("add", [])
-    ]
+    for i, span in enumerate(spans):
+        if i in index or LAYERS.get(span["label"]) != "entity":
+            continue
+        for j, a in enumerate(added):
+            if a["label"] == span["label"] and overlaps(a, span):
+                index[i] = len(keep) + j
+                break
+    new_spans = [dict(spans[i]) for i in keep] + added
     relations = []
+    seen = set()
     for rel in example.get("relations", []):
         if rel["head"] in index and rel["child"] in index:
-            relations.append({**rel, "head": index[rel["head"]], "child": index[rel["child"]]})
+            moved = {**rel, "head": index[rel["head"]], "child": index[rel["child"]]}
+            key = (moved["head"], moved["child"], moved["label"])
+            if key not in seen:  # two old spans merged into one added span link it once
+                seen.add(key)
+                relations.append(moved)
     meta = dict(example.get("meta") or {})
     # A later pass (a guideline change checked across the corpus) adds to the first.
     by = [b for b in (meta.get("reviewed_by"), review.get("reviewed_by")) if b]

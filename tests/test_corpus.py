@@ -325,3 +325,26 @@ def test_apply_review_second_pass_corrects_the_first():
     assert out["spans"] == [{"start": 15, "end": 25, "label": "TREATMENT"}, {"start": 0, "end": 10, "label": "TREATMENT"}]
     assert out["meta"]["reviewed_by"] == "r1; r2"
     assert out["meta"]["review_notes"] == ["a", "b"]
+
+
+def test_a_boundary_fix_keeps_the_relation_and_a_label_change_drops_it():
+    from pipeline.annotations import apply_review
+
+    example = {
+        "text": "Lumbar MRI and Soma: Upheld",
+        "meta": {"id": "x"},
+        "spans": [
+            {"start": 0, "end": 19, "label": "ITEM"}, {"start": 7, "end": 10, "label": "TREATMENT"},
+            {"start": 15, "end": 19, "label": "TREATMENT"},
+        ],
+        "relations": [{"head": 0, "child": 1, "label": "HAS_TREATMENT"}, {"head": 0, "child": 2, "label": "HAS_TREATMENT"}],
+    }
+    review = {
+        "remove": [{"start": 7, "end": 10, "label": "TREATMENT"}, {"start": 15, "end": 19, "label": "TREATMENT"}],
+        "add": [{"start": 0, "end": 10, "label": "TREATMENT"}, {"start": 15, "end": 19, "label": "DRUG"}],
+    }
+    out = apply_review(example, review)
+    assert out["spans"] == [
+        {"start": 0, "end": 19, "label": "ITEM"}, {"start": 0, "end": 10, "label": "TREATMENT"}, {"start": 15, "end": 19, "label": "DRUG"},
+    ]
+    assert out["relations"] == [{"head": 0, "child": 1, "label": "HAS_TREATMENT"}]
