@@ -377,11 +377,19 @@ def read_corpus(path, split: Optional[str] = None) -> List[Dict]:
 
 
 
+def stale_removals(example: Dict, review: Dict) -> List[Dict]:
+    """The review's removals that name no span of the line: the pipeline has changed
+    since the review, and the reviewer's decision should be checked again."""
+    present = {(s["start"], s["end"], s["label"]) for s in example["spans"]}
+    return [s for s in review.get("remove", []) if (s["start"], s["end"], s["label"]) not in present]
+
+
 def apply_review(example: Dict, review: Dict) -> Dict:
     """An annotated line with a reviewer's span corrections applied.
 
     ``review`` is {"remove": [{"start", "end", "label"}], "add": [...], "reviewed_by", "notes"}:
-    removed spans, and entity spans an added one overlaps, are replaced. A relation to a
+    removed spans (a pure removal also takes a span of its label drawn a little
+    differently over the same words), and entity spans an added one overlaps, are replaced. A relation to a
     replaced entity moves to the added span of the same label that overlaps it (a
     boundary fix keeps its links); otherwise it goes with the span. Relation indices are
     renumbered. The reviewer is recorded in ``meta.reviewed_by``; a line reviewed
@@ -397,10 +405,16 @@ def apply_review(example: Dict, review: Dict) -> Dict:
     def overridden(span: Dict) -> bool:  # an entity the reviewer's added span replaces
         return LAYERS.get(span["label"]) == "entity" and any(overlaps(a, span) for a in added)
 
-    keep = [
-        i for i, s in enumerate(spans)
-        if (s["start"], s["end"], s["label"]) not in remove and not overridden(s)
-    ]
+    # A removal no added span replaces says "no entity of this label here": it also
+    # takes a span of its label the pipeline now draws a little differently.
+    dropped = [r for r in review.get("remove", []) if not any(overlaps(a, r) for a in added)]
+
+    def removed(span: Dict) -> bool:
+        return (span["start"], span["end"], span["label"]) in remove or any(
+            r["label"] == span["label"] and overlaps(r, span) for r in dropped
+        )
+
+    keep = [i for i, s in enumerate(spans) if not removed(s) and not overridden(s)]
     index = {old: new for new, old in enumerate(keep)}
     for i, span in enumerate(spans):
         if i in index or LAYERS.get(span["label"]) != "entity":

@@ -285,7 +285,7 @@ def main(
     reviews: Path = typer.Option(ROOT / "corpus" / "review", help="Folder of reviewers' span corrections (*.jsonl, keyed by letter id; real_*.jsonl are for the real letters), applied last."),
 ) -> None:
     import pipeline
-    from pipeline.annotations import add_relation_spans, add_token_indices, apply_review, check_example, prodigy_tokens, split_of
+    from pipeline.annotations import add_relation_spans, add_token_indices, apply_review, check_example, prodigy_tokens, split_of, stale_removals
     from pipeline.io import InputError, atomic_output, write_jsonl
 
     existing = read_existing_splits(output)
@@ -328,6 +328,9 @@ def main(
             **{k: v for k, v in line["meta"].items() if k != "id"},
         }
         for review in reviewed.get(name, []):
+            stale = stale_removals(line, review)
+            if stale:
+                typer.echo(f"review of {name}: {len(stale)} removal(s) name no current span (the pipeline changed): " + ", ".join(f"{s['label']} {s['start']}-{s['end']}" for s in stale), err=True)
             line = apply_review(line, review)
         if tokens:
             toks = prodigy_tokens(nlp, text)

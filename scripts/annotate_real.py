@@ -108,7 +108,7 @@ def main(
     reviews: Path = typer.Option(ROOT / "corpus" / "review", help="Folder of reviewers' span corrections; real_*.jsonl files (keyed by case) are applied last."),
 ) -> None:
     import pipeline
-    from pipeline.annotations import apply_review, split_of
+    from pipeline.annotations import apply_review, split_of, stale_removals
     from pipeline.io import InputError, atomic_output, write_jsonl
 
     files = {p.stem: p for p in sorted(folder.glob("*.txt"))}
@@ -132,6 +132,9 @@ def main(
         split = old_splits.get(case) or split_of(case, seed)
         line = standoff_line(case, data, text, doc, split)
         if case in reviewed:
+            stale = stale_removals(line, reviewed[case])
+            if stale:
+                typer.echo(f"review of {case}: {len(stale)} removal(s) name no current span (the pipeline changed): " + ", ".join(f"{s['label']} {s['start']}-{s['end']}" for s in stale), err=True)
             line = apply_review(line, reviewed[case])
         lines.append(line)
     with atomic_output(output) as stream:

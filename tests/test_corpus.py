@@ -348,3 +348,17 @@ def test_a_boundary_fix_keeps_the_relation_and_a_label_change_drops_it():
         {"start": 0, "end": 19, "label": "ITEM"}, {"start": 0, "end": 10, "label": "TREATMENT"}, {"start": 15, "end": 19, "label": "DRUG"},
     ]
     assert out["relations"] == [{"head": 0, "child": 1, "label": "HAS_TREATMENT"}]
+
+
+def test_a_removal_takes_the_same_mention_drawn_a_little_differently():
+    from pipeline.annotations import apply_review, stale_removals
+
+    example = {
+        "text": "an EMG is not necessary if obvious",
+        "meta": {"id": "x"},
+        "spans": [{"start": 3, "end": 6, "label": "TREATMENT"}, {"start": 10, "end": 23, "label": "DECISION"}],
+        "relations": [],
+    }
+    review = {"remove": [{"start": 7, "end": 23, "label": "DECISION"}], "add": []}
+    assert stale_removals(example, review) == review["remove"]
+    assert apply_review(example, review)["spans"] == [{"start": 3, "end": 6, "label": "TREATMENT"}]
