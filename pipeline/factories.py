@@ -16,6 +16,7 @@ from .fuzzy_drugs import FuzzyDrugs
 from .regex_ruler import RegexRuler
 from .relations import ItemLinker
 from .sections import SectionDetector
+from .treatment_modifiers import TreatmentModifiers
 
 
 @Language.factory(
@@ -52,6 +53,18 @@ def make_fuzzy_drugs(
     return FuzzyDrugs(
         nlp, name, min_length=min_length, min_score=min_score, window=window, check_unlisted=check_unlisted
     )
+
+
+@Language.factory(
+    "imr_treatment_modifiers",
+    default_config={"label": "TREATMENT"},
+    assigns=["doc.ents"],
+    requires=["doc.ents"],
+)
+def make_treatment_modifiers(nlp: Language, name: str, *, label: str) -> TreatmentModifiers:
+    """Treatment spans widened over the site, technique, type and timing words before their
+    head (data: patterns/treatment_modifiers.json, given at initialize)."""
+    return TreatmentModifiers(nlp, name, label=label)
 
 
 @Language.factory(

@@ -117,7 +117,10 @@ def main(
     old = read_standoff(output)
     old_splits = {line["case"]: (line.get("meta") or {}).get("split") for line in old}
     chosen = select(list(files), count, seed, [line["case"] for line in old])
-    reviewed = {r["case"]: r for f in sorted(reviews.glob("real_*.jsonl")) for r in srsly.read_jsonl(f)} if reviews.is_dir() else {}
+    reviewed: Dict[str, List[Dict]] = {}
+    for f in sorted(reviews.glob("real_*.jsonl")) if reviews.is_dir() else []:  # in file order
+        for r in srsly.read_jsonl(f):
+            reviewed.setdefault(r["case"], []).append(r)
     nlp = pipeline.load(model)
     lines = []
     for case in chosen:
@@ -131,11 +134,11 @@ def main(
         doc = nlp(text)
         split = old_splits.get(case) or split_of(case, seed)
         line = standoff_line(case, data, text, doc, split)
-        if case in reviewed:
-            stale = stale_removals(line, reviewed[case])
+        for review in reviewed.get(case, []):
+            stale = stale_removals(line, review)
             if stale:
                 typer.echo(f"review of {case}: {len(stale)} removal(s) name no current span (the pipeline changed): " + ", ".join(f"{s['label']} {s['start']}-{s['end']}" for s in stale), err=True)
-            line = apply_review(line, reviewed[case])
+            line = apply_review(line, review)
         lines.append(line)
     with atomic_output(output) as stream:
         write_jsonl(lines, stream)

@@ -7,7 +7,7 @@ from spacy.tokens import DocBin
 
 
 def test_pipe_names_and_load(nlp):
-    assert nlp.pipe_names == ["entity_ruler", "imr_regex_ruler", "imr_fuzzy_drugs", "lemmatizer", "imr_sections", "imr_normalizer", "imr_case_facts", "imr_items"]
+    assert nlp.pipe_names == ["entity_ruler", "imr_regex_ruler", "imr_fuzzy_drugs", "imr_treatment_modifiers", "lemmatizer", "imr_sections", "imr_normalizer", "imr_case_facts", "imr_items"]
     doc = nlp("The injured worker is a 60-year-old male.")
     assert [t.lemma_ for t in doc][-2:] == ["male", "."]
 

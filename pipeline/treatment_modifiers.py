@@ -1,0 +1,106 @@
+"""Treatment spans widened over the words before their head that say which kind of
+treatment it is: a body site ("lumbar MRI", "knee brace"), a technique or approach
+("arthroscopic partial meniscectomy"), a type ("triple phase bone scan", "hinged knee
+brace") or a timing that makes it a distinct service ("post-operative physical
+therapy"), as corpus/GUIDELINES.md draws them.
+
+The lexicon names a treatment by its head ("MRI", "brace", "meniscectomy"); the
+words that may stand before it are data (patterns/treatment_modifiers.json), given
+through ``initialize`` and saved with the pipeline. A hyphenated compound
+("continuous-flow") counts as one word. The widened span keeps the
+lexicon's canonical name.
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Sequence
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from . import extensions  # noqa: F401
+from .errors import Errors
+from .serialize import JsonDataMixin
+
+
+def word_before(doc: Doc, end: int, limit: int) -> int:
+    """Start of the word ending at token ``end - 1``: a run of tokens joined by "-"
+    without spaces counts as one word. Never before ``limit``."""
+    start = end - 1
+    while (
+        start - 2 >= limit
+        and doc[start - 1].text == "-"
+        and not doc[start - 1].whitespace_
+        and not doc[start - 2].whitespace_
+    ):
+        start -= 2
+    return start
+
+
+def widen(doc: Doc, ents: Sequence[Span], label: str, is_modifier) -> List[Span]:
+    """``label`` entities extended leftwards over the words ``is_modifier`` accepts,
+    never across a blank line. An entity of the same label right before, made of such
+    words only ("arthroscopic" before "partial meniscectomy"), is taken in too."""
+    out: List[Span] = []
+    for ent in ents:
+        if ent.label_ != label:
+            out.append(ent)
+            continue
+        start = ent.start
+        while True:
+            prev = out[-1] if out else None
+            limit = prev.end if prev is not None else 0
+            if prev is not None and prev.end == start and prev.label_ == label and is_modifier(prev):
+                out.pop()
+                start = prev.start
+                continue
+            if start <= limit:
+                break
+            first = word_before(doc, start, limit)
+            if "\n\n" in doc[first:start].text_with_ws or not is_modifier(doc[first:start]):
+                break
+            start = first
+        if start == ent.start:
+            out.append(ent)
+            continue
+        span = Span(doc, start, ent.end, label=ent.label, span_id=ent.id)
+        if ent._.norm is not None:
+            span._.norm = ent._.norm
+        out.append(span)
+    return out
+
+
+class TreatmentModifiers(JsonDataMixin):
+    """Widens TREATMENT entities over the kind-of-treatment words before them."""
+
+    data_filename = "treatment_modifiers.json"
+
+    def __init__(self, nlp: Language, name: str = "imr_treatment_modifiers", *, label: str = "TREATMENT") -> None:
+        self.name = name
+        self.label = label
+        self.data: Optional[Dict] = None
+        self._words: frozenset = frozenset()
+
+    def initialize(self, get_examples=None, *, nlp: Optional[Language] = None, modifiers: Optional[Dict] = None) -> None:
+        """Take the modifier words and shapes (patterns/treatment_modifiers.json)."""
+        if modifiers is not None:
+            self.set_data(modifiers)
+
+    def set_data(self, data: Dict) -> None:
+        self._words = frozenset(w.lower() for w in data.get("words", []))
+        self.data = data
+
+    def is_modifier(self, word: Span) -> bool:
+        """Whether a word (or an entity's words) may stand before a treatment's head."""
+        if word.text.lower() in self._words:
+            return True
+        parts = [t.lower_ for t in word if t.text != "-"]
+        return len(parts) > 1 and all(p in self._words for p in parts)
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.data is None:
+            raise ValueError(Errors.E301.format(name=self.name))
+        ents = list(doc.ents)
+        widened = widen(doc, ents, self.label, self.is_modifier)
+        if len(widened) != len(ents) or any(a is not b for a, b in zip(ents, widened)):
+            doc.ents = widened
+        return doc
