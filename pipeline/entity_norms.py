@@ -113,11 +113,12 @@ def drug_ids(name: str, table: Dict[str, Dict[str, str]]) -> Optional[Dict[str, 
 
 def counts_before_treatments(doc: Doc, ents: Sequence[Span], nouns: Sequence[str]) -> List[Span]:
     """QUANTITY spans for counts written before a treatment ("sixteen chiropractic visits",
-    "two or three subacromial injections"): the count stands apart from its noun."""
+    "two or three subacromial injections") or a drug given as one ("three Synvisc
+    injections"): the count stands apart from its noun."""
     taken = {i for e in ents for i in range(e.start, e.end)}
     counts: List[Span] = []
     for ent in ents:
-        if ent.label_ != "TREATMENT" or ent.start == 0:
+        if ent.label_ not in ("TREATMENT", "DRUG") or ent.start == 0:
             continue
         noun = doc[ent.end].lower_ if ent.end < len(doc) else ""
         if noun not in nouns and doc[ent.end - 1].lower_ not in nouns:

@@ -56,6 +56,7 @@ class ItemRules:
             self.conclusion: Dict[str, bool] = dict(data["conclusion"])
             self.compound_joiners = frozenset(data["compound_joiners"])
             self.preferred_quantity = re.compile(data["preferred_quantity"], re.I)
+            self.procedure_drugs = frozenset(name.lower() for name in data["procedure_drugs"])
         except (KeyError, TypeError, re.error) as err:
             raise ValueError(Errors.E303.format(reason=f"items: {err}")) from err
 
@@ -170,8 +171,11 @@ def link_item(doc: Doc, text: str, ents: Sequence[Span], heading: Range, decisio
     in_request = ents_within(ents, *request)
     first = {label: next((e for e in in_request if e.label_ == label), None) for label in _ITEM_LABELS}
     lead = next((e for e in in_request if e.label_ in ("DRUG", "TREATMENT")), None)
-    drug = first["DRUG"] if lead is not None and lead.label_ == "DRUG" else None
-    strength = first["STRENGTH"]
+    # "Botox injections": a drug given as a procedure makes the item a procedure, with
+    # no drug and no strength of its own.
+    procedure = lead is not None and lead.label_ == "DRUG" and (lead._.norm or "").lower() in rules.procedure_drugs
+    drug = first["DRUG"] if lead is not None and lead.label_ == "DRUG" and not procedure else None
+    strength = None if procedure else first["STRENGTH"]
     if drug is not None:
         strength = next((e for e in in_request if e.label_ == "STRENGTH" and e.start >= drug.end), strength)
     quantities = [e for e in in_request if e.label_ == "QUANTITY"]

@@ -75,3 +75,18 @@ def test_items_of_a_letter_with_many_headings(nlp):
     assert [i["quantity"] and i["quantity"]["value"] for i in items] == [30, 60, None, 6]
     assert [(i["drug"] or {}).get("name") for i in items] == ["tramadol", "cyclobenzaprine", None, None]
     assert [(i["treatment"] or {}).get("name") for i in items] == [None, None, "MRI", "acupuncture"]
+
+
+def test_a_drug_given_as_a_procedure_makes_the_item_a_procedure(nlp):
+    text = DECISIONS_INTRO
+    names = ["three Synvisc injections for the left knee", "Botox 200 units for chronic migraine", "Toradol 60mg intramuscular injection"]
+    for name in names:
+        text += f"{name}: Upheld\n\nDecision rationale: Reasons. The request is not medically necessary.\n\n"
+    doc = nlp(text)
+    assert [(e.text, e.label_) for e in doc.ents if e.label_ in ("DRUG", "QUANTITY", "STRENGTH")][:5] == [
+        ("three", "QUANTITY"), ("Synvisc", "DRUG"), ("Botox", "DRUG"), ("200 units", "STRENGTH"), ("Toradol", "DRUG"),
+    ]
+    items = doc._.record["items"]
+    assert [(i["drug"] or {}).get("name") for i in items] == [None, None, "ketorolac"]
+    assert [(i["strength"] or {}).get("values") for i in items] == [None, None, [60]]
+    assert [(i["quantity"] or {}).get("value") for i in items] == [3, None, None]
