@@ -278,6 +278,30 @@ def add_relation_spans(example: Dict) -> None:
         rel["child_span"] = dict(spans[rel["child"]])
 
 
+def link_unlinked_treatments(example: Dict) -> int:
+    """Draw ``HAS_TREATMENT`` from each ITEM that has neither a drug nor a treatment
+    link to the first TREATMENT span inside it, as GUIDELINES.md asks ("Botox
+    injections" links "injections"; a device a reviewer tagged links it). Reviews
+    add spans but no relations, so an item whose treatment only a reviewer tagged
+    has none. Returns the number of relations drawn."""
+    spans = example["spans"]
+    relations = example.setdefault("relations", [])
+    linked = {r["head"] for r in relations if r["label"] in ("HAS_DRUG", "HAS_TREATMENT")}
+    drawn = 0
+    for i, item in enumerate(spans):
+        if item["label"] != "ITEM" or i in linked:
+            continue
+        inside = [
+            j for j, s in enumerate(spans)
+            if s["label"] == "TREATMENT" and item["start"] <= s["start"] and s["end"] <= item["end"]
+        ]
+        if inside:
+            first = min(inside, key=lambda j: spans[j]["start"])
+            relations.append({"head": i, "child": first, "label": "HAS_TREATMENT"})
+            drawn += 1
+    return drawn
+
+
 def split_of(name: str, seed: str, weights: Sequence[Tuple[str, float]] = (("train", 0.70), ("dev", 0.15), ("test", 0.15))) -> str:
     """A fixed split for ``name``: a seeded SHA-256 hash of the name against cumulative weights."""
     digest = hashlib.sha256(f"{seed}:{name}".encode("utf8")).digest()

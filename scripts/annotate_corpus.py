@@ -285,7 +285,7 @@ def main(
     reviews: Path = typer.Option(ROOT / "corpus" / "review", help="Folder of reviewers' span corrections (*.jsonl, keyed by letter id; real_*.jsonl are for the real letters), applied last."),
 ) -> None:
     import pipeline
-    from pipeline.annotations import add_relation_spans, add_token_indices, apply_review, check_example, prodigy_tokens, split_of, stale_removals
+    from pipeline.annotations import add_relation_spans, add_token_indices, apply_review, check_example, link_unlinked_treatments, prodigy_tokens, split_of, stale_removals
     from pipeline.io import InputError, atomic_output, write_jsonl
 
     existing = read_existing_splits(output)
@@ -332,6 +332,7 @@ def main(
             if stale:
                 typer.echo(f"review of {name}: {len(stale)} removal(s) name no current span (the pipeline changed): " + ", ".join(f"{s['label']} {s['start']}-{s['end']}" for s in stale), err=True)
             line = apply_review(line, review)
+        link_unlinked_treatments(line)
         if tokens:
             toks = prodigy_tokens(nlp, text)
             add_token_indices(line["spans"], toks)

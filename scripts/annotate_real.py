@@ -108,7 +108,7 @@ def main(
     reviews: Path = typer.Option(ROOT / "corpus" / "review", help="Folder of reviewers' span corrections; real_*.jsonl files (keyed by case) are applied last."),
 ) -> None:
     import pipeline
-    from pipeline.annotations import apply_review, split_of, stale_removals
+    from pipeline.annotations import apply_review, link_unlinked_treatments, split_of, stale_removals
     from pipeline.io import InputError, atomic_output, write_jsonl
 
     files = {p.stem: p for p in sorted(folder.glob("*.txt"))}
@@ -139,6 +139,7 @@ def main(
             if stale:
                 typer.echo(f"review of {case}: {len(stale)} removal(s) name no current span (the pipeline changed): " + ", ".join(f"{s['label']} {s['start']}-{s['end']}" for s in stale), err=True)
             line = apply_review(line, review)
+        link_unlinked_treatments(line)
         lines.append(line)
     with atomic_output(output) as stream:
         write_jsonl(lines, stream)

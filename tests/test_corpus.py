@@ -362,3 +362,22 @@ def test_a_removal_takes_the_same_mention_drawn_a_little_differently():
     review = {"remove": [{"start": 7, "end": 23, "label": "DECISION"}], "add": []}
     assert stale_removals(example, review) == review["remove"]
     assert apply_review(example, review)["spans"] == [{"start": 3, "end": 6, "label": "TREATMENT"}]
+
+
+def test_an_item_without_drug_or_treatment_link_gets_its_first_treatment():
+    from pipeline.annotations import link_unlinked_treatments
+
+    example = {
+        "text": "Botox injections: Upheld. Norco #60: Upheld",
+        "spans": [
+            {"start": 0, "end": 16, "label": "ITEM"}, {"start": 0, "end": 5, "label": "DRUG"},
+            {"start": 6, "end": 16, "label": "TREATMENT"}, {"start": 26, "end": 35, "label": "ITEM"},
+            {"start": 26, "end": 31, "label": "DRUG"},
+        ],
+        "relations": [{"head": 3, "child": 4, "label": "HAS_DRUG"}],
+    }
+    assert link_unlinked_treatments(example) == 1
+    assert example["relations"] == [
+        {"head": 3, "child": 4, "label": "HAS_DRUG"}, {"head": 0, "child": 2, "label": "HAS_TREATMENT"},
+    ]
+    assert link_unlinked_treatments(example) == 0
