@@ -12,7 +12,7 @@ lexicon's canonical name.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -36,7 +36,7 @@ def word_before(doc: Doc, end: int, limit: int) -> int:
     return start
 
 
-def widen(doc: Doc, ents: Sequence[Span], label: str, is_modifier) -> List[Span]:
+def widen(doc: Doc, ents: Sequence[Span], label: str, is_modifier: Callable[[Span], bool]) -> List[Span]:
     """``label`` entities extended leftwards over the words ``is_modifier`` accepts,
     never across a blank line. An entity of the same label right before, made of such
     words only ("arthroscopic" before "partial meniscectomy"), is taken in too."""
@@ -81,7 +81,7 @@ class TreatmentModifiers(JsonDataMixin):
         self._words: frozenset = frozenset()
 
     def initialize(self, get_examples=None, *, nlp: Optional[Language] = None, modifiers: Optional[Dict] = None) -> None:
-        """Take the modifier words and shapes (patterns/treatment_modifiers.json)."""
+        """Take the modifier words (patterns/treatment_modifiers.json)."""
         if modifiers is not None:
             self.set_data(modifiers)
 
