@@ -4,6 +4,9 @@ treatment it is: a body site ("lumbar MRI", "knee brace"), a technique or approa
 brace") or a timing that makes it a distinct service ("post-operative physical
 therapy"), as corpus/GUIDELINES.md draws them.
 
+A TREATMENT that a trained ner proposes and that is made of such words only ("Post-op"
+before a drug) names no treatment and is dropped.
+
 The lexicon names a treatment by its head ("MRI", "brace", "meniscectomy"); the
 words that may stand before it are data (patterns/treatment_modifiers.json), given
 through ``initialize`` and saved with the pipeline. A hyphenated compound
@@ -38,8 +41,9 @@ def word_before(doc: Doc, end: int, limit: int) -> int:
 
 def widen(doc: Doc, ents: Sequence[Span], label: str, is_modifier: Callable[[Span], bool]) -> List[Span]:
     """``label`` entities extended leftwards over the words ``is_modifier`` accepts,
-    never across a blank line. An entity of the same label right before, made of such
-    words only ("arthroscopic" before "partial meniscectomy"), is taken in too."""
+    never across a blank line. An entity of the same label right before is taken in too
+    when it is made of such words only ("arthroscopic" before "partial meniscectomy") or
+    has no lexicon id (a trained ner's "Abduction" before the lexicon's "sling")."""
     out: List[Span] = []
     for ent in ents:
         if ent.label_ != label:
@@ -49,7 +53,7 @@ def widen(doc: Doc, ents: Sequence[Span], label: str, is_modifier: Callable[[Spa
         while True:
             prev = out[-1] if out else None
             limit = prev.end if prev is not None else 0
-            if prev is not None and prev.end == start and prev.label_ == label and is_modifier(prev):
+            if prev is not None and prev.end == start and prev.label_ == label and (is_modifier(prev) or not prev.ent_id_):
                 out.pop()
                 start = prev.start
                 continue
@@ -101,6 +105,9 @@ class TreatmentModifiers(JsonDataMixin):
             raise ValueError(Errors.E301.format(name=self.name))
         ents = list(doc.ents)
         widened = widen(doc, ents, self.label, self.is_modifier)
-        if len(widened) != len(ents) or any(a is not b for a, b in zip(ents, widened)):
-            doc.ents = widened
+        # A trained ner may propose a modifier alone ("Post-op" before "Norco"): it names
+        # no treatment. Lexicon entries (with an id) are left as they are.
+        kept = [e for e in widened if not (e.label_ == self.label and not e.ent_id_ and self.is_modifier(e))]
+        if len(kept) != len(ents) or any(a is not b for a, b in zip(ents, kept)):
+            doc.ents = kept
         return doc

@@ -79,3 +79,28 @@ def test_used_before_initialize_says_so():
     nlp.add_pipe("imr_treatment_modifiers")
     with pytest.raises(ValueError, match="initialize"):
         nlp("knee MRI")
+
+
+def test_a_proposed_treatment_of_modifier_words_only_is_dropped(nlp):
+    from spacy.language import Language
+    @Language.component("propose_post_op")
+    def propose(doc):  # a stand-in for a trained ner: spans without a lexicon id
+        spans = [doc.char_span(0, 14, label="TREATMENT"), doc.char_span(29, 35, label="TREATMENT")]
+        doc.ents = sorted(list(doc.ents) + spans, key=lambda s: s.start)
+        return doc
+
+    nlp.add_pipe("propose_post_op", before="imr_treatment_modifiers")
+    doc = nlp("Post-operative Norco, hinged walker")
+    assert _treatments(doc) == [("hinged walker", "hinged walker")]
+
+
+def test_a_proposed_treatment_right_before_a_lexicon_one_becomes_its_modifier(nlp):
+    from spacy.language import Language
+
+    @Language.component("propose_abduction")
+    def propose(doc):  # a stand-in for a trained ner: a span without a lexicon id
+        doc.ents = sorted(list(doc.ents) + [doc.char_span(0, 9, label="TREATMENT")], key=lambda s: s.start)
+        return doc
+
+    nlp.add_pipe("propose_abduction", before="imr_treatment_modifiers")
+    assert _treatments(nlp("Abduction brace")) == [("Abduction brace", "durable medical equipment")]
