@@ -56,3 +56,17 @@ def test_dates(text, iso):
 @pytest.mark.parametrize("text,norm", [("x 6 months", "6 months"), ("30 day supply", "30 days"), ("for one week", "1 week")])
 def test_durations(text, norm):
     assert parse_duration(text) == norm
+
+
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ("x 6 months", "6 months"), ("30 day supply", "30 days"), ("6-8 weeks", "8 weeks"),
+        ("two to three weeks", "3 weeks"), ("a year", "1 year"), ("for 30 minutes", "30 minutes"),
+        ("6 hrs", "6 hours"),
+    ],
+)
+def test_duration_ranges_and_lengths_in_words(text, value):
+    from pipeline.normalize import parse_duration
+
+    assert parse_duration(text) == value

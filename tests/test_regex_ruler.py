@@ -83,3 +83,16 @@ def test_conclusion_spans_leave_out_the_copula_and_remarks_about_records():
         ("not necessary", "not medically necessary"),
         ("not meet medical necessity", "not medically necessary"),
     ]
+
+
+def test_durations_take_whole_ranges_and_lengths_in_words_but_not_frequencies():
+    import pipeline
+
+    full = pipeline.load()
+    doc = full(
+        "Rest for 6-8 weeks was tried for two to three weeks, then for about a year; "
+        "she walks once a week, three days a week, for 30 minutes."
+    )
+    assert [(e.text, e._.norm) for e in doc.ents if e.label_ == "DURATION"] == [
+        ("6-8 weeks", "8 weeks"), ("two to three weeks", "3 weeks"), ("a year", "1 year"), ("for 30 minutes", "30 minutes"),
+    ]

@@ -1,4 +1,5 @@
-"""Durations ("x 6 months", "30 day supply", "five years") to "<number> <unit>s"."""
+"""Durations ("x 6 months", "30 day supply", "five years", "over a year") to
+"<number> <unit>s"; a range ("6-8 weeks") counts at its upper bound."""
 from __future__ import annotations
 
 import re
@@ -7,9 +8,10 @@ from typing import Optional
 from .numbers import as_int, parse_number
 
 _DURATION = re.compile(
-    r"(?P<n>\d+(?:\.\d+)?|[a-z]+(?:[\s-][a-z]+)?)\s*-?\s*(?P<unit>hour|day|week|wk|month|mo|year)s?\b", re.I
+    r"(?P<n>\d+(?:\.\d+)?|[a-z]+(?:[\s-][a-z]+)?)\s*-?\s*(?P<unit>hour|hr|minute|min|day|week|wk|month|mo|year)s?\b", re.I
 )
-_UNITS = {"wk": "week", "mo": "month"}
+_UNITS = {"wk": "week", "mo": "month", "hr": "hour", "min": "minute"}
+_ARTICLES = {"a": 1, "an": 1}
 
 
 def parse_duration(text: str) -> Optional[str]:
@@ -20,7 +22,7 @@ def parse_duration(text: str) -> Optional[str]:
     words = m.group("n").split()
     value = None
     while words and value is None:  # "x 6", "for six": drop leading words that are no number
-        value = parse_number(" ".join(words))
+        value = _ARTICLES.get(" ".join(words)) or parse_number(" ".join(words))
         if value is None:
             words = words[1:]
     if value is None:
