@@ -31,9 +31,16 @@ class Style:
         self.cue: Pattern = re.compile(data["cue"])
         self.decisions: Dict[str, str] = {" ".join(k.lower().split()): v for k, v in data["decisions"].items()}
         self.item_heading: Optional[str] = data.get("item_heading")
+        self.any_item_heading: Optional[Pattern] = (
+            re.compile(self.item_heading.replace("{number}", r"\d+")) if self.item_heading else None
+        )
 
     def decision(self, word: str) -> Optional[str]:
         return self.decisions.get(" ".join(word.lower().split()))
+
+    def numbered_heading(self, number: str) -> Optional[Pattern]:
+        """The heading of item ``number`` ("2) "), if the style numbers its items."""
+        return re.compile(self.item_heading.replace("{number}", re.escape(number))) if self.item_heading else None
 
 
 class ItemRules:

@@ -10,7 +10,6 @@ Results go to ``doc._.items`` as plain dicts whose offsets index the doc's text.
 """
 from __future__ import annotations
 
-import re
 from typing import Dict, List, Optional, Sequence
 
 from spacy.language import Language
@@ -62,18 +61,22 @@ def sentence_items(doc: Doc, text: str, ents: Sequence[Span], decisions: Optiona
         block = (cue.end(), cues[k + 1].start() if k + 1 < len(cues) else region[1])
         number = cue.groupdict().get("number")
         if style.item_heading and number:
-            block = _numbered_block(text, style.item_heading, number, lo, len(text)) or block
+            block = _numbered_block(text, style, number, lo, len(text)) or block
         items.append(link_item(doc, text, ents, request, style.decision(cue.group("decision")), block, rules))
     return items
 
 
-def _numbered_block(text: str, template: str, number: str, lo: int, hi: int) -> Optional[Range]:
+def _numbered_block(text: str, style: Style, number: str, lo: int, hi: int) -> Optional[Range]:
     """The discussion block headed by item ``number`` ("2) Regarding the request for ...")."""
-    m = re.search(template.replace("{number}", re.escape(number)), text[lo:hi])
+    heading, any_heading = style.numbered_heading(number), style.any_item_heading
+    if heading is None or any_heading is None:
+        return None
+    # searched in slices, not with pos/endpos: a heading's "^" must match where the slice starts
+    m = heading.search(text[lo:hi])
     if not m:
         return None
     start = lo + m.end()
-    nxt = re.search(template.replace("{number}", r"\d+"), text[start:hi])
+    nxt = any_heading.search(text[start:hi])
     return start, start + nxt.start() if nxt else hi
 
 
