@@ -56,11 +56,6 @@ _DECISION_REACH = 40
 _TRIM = frozenset(" \n\t\r\f,;:.()[]-")
 _LEADING_WORDS = ("and ", "the ")
 _REFERENCE_TAIL = re.compile(r"[\s,;]*(?:(?:which|that)\s+(?:is|are)\s+(?:not\s+)?part\s+of|(?:outside|not\s+in)(?:\s+of)?)(?:\s+the)?\s*$", re.I)
-_CONCLUSION = {"medically necessary": True, "not medically necessary": False}
-_DECISION_OF_NORM = {
-    "upheld": "upheld", "overturned": "overturned",
-    "not medically necessary": "upheld", "medically necessary": "overturned",
-}
 CASE_FIELDS = ("case_number", "date_assigned", "decision_date", "date_of_injury", "ur_decision_date", "application_date")
 
 Key = Tuple[int, int, str]  # (start, end, label) in the caller's text

@@ -21,8 +21,8 @@ from spacy.util import filter_spans
 
 from .annotations import ENTITY_LABELS, RELATION_LABELS, SPAN_LABELS, Key, doc_annotations
 from .record_fields import (
-    ITEM_FIELDS, LETTER_FIELDS, _lexicon, _same, derive_record, gold_form, item_fields, letter_fields, match_items,
-    span_norms,
+    ITEM_FIELDS, LETTER_FIELDS, _lexicon, _same, derive_record, gold_form, item_conclusions, item_fields, letter_fields,
+    match_items, span_norms,
 )
 from .text import OffsetMap
 
@@ -210,6 +210,7 @@ def evaluate(examples: Sequence[Dict], nlp: Language, *, batch_size: int = 16) -
     """
     gold_spans, pred_spans, pred_rel_gold = [], [], []
     lexicon = _lexicon(nlp)
+    conclusions = item_conclusions(nlp)
     gold_records, pred_records, derived = [], [], 0
     for ex, doc in predict(nlp, examples, batch_size=batch_size):
         predicted = doc_annotations(doc)
@@ -221,8 +222,10 @@ def evaluate(examples: Sequence[Dict], nlp: Language, *, batch_size: int = 16) -
         else:
             derived += 1
             norm = span_norms(nlp, doc, lexicon=lexicon)
-            gold_record = dict(derive_record(ex, norm=norm), _id=name)
-            pred_record = derive_record({"text": ex["text"], "meta": {"layout": doc._.layout}, **predicted}, norm=norm)
+            gold_record = dict(derive_record(ex, norm=norm, conclusions=conclusions), _id=name)
+            pred_record = derive_record(
+                {"text": ex["text"], "meta": {"layout": doc._.layout}, **predicted}, norm=norm, conclusions=conclusions
+            )
         gold_records.append(gold_record)
         pred_records.append(pred_record)
         gold_spans.append(ex)

@@ -15,7 +15,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .annotations import CASE_FIELDS, ITEM, PARTIES, PARTY_RELATION, Key, _CONCLUSION, _DECISION_OF_NORM
+from .annotations import CASE_FIELDS, ITEM, PARTIES, PARTY_RELATION, Key
 from .citations import NON_MTUS
 from .links import DECISION_MEANS
 from .text import OffsetMap
@@ -113,20 +113,41 @@ def span_norms(
     return norm
 
 
-def derive_record(example: Dict, nlp: Optional[Language] = None, norm: Optional[SpanNorm] = None) -> Dict:
+def item_conclusions(nlp: Language) -> Dict[str, bool]:
+    """The pipeline's conclusion norms and what each says of medical necessity."""
+    return dict(nlp.get_pipe("imr_items").rules.conclusion)
+
+
+def derive_record(
+    example: Dict,
+    nlp: Optional[Language] = None,
+    norm: Optional[SpanNorm] = None,
+    *,
+    conclusions: Optional[Dict[str, bool]] = None,
+) -> Dict:
     """The gold-form record read from a line's spans and relations alone (no gold record).
 
     Items: the request is the ITEM span's text; drug names, guideline sources and
     decisions are the pipeline's values for the linked spans (``span_norms``);
     strengths and quantities are parsed from the linked spans' text; the conclusion
     is the last DECISION span inside the rationale (else the decision word's
-    meaning); the page counts the form feeds before the ITEM span. A guideline
+    meaning; ``conclusions`` maps a DECISION norm to it, by default the pipeline's,
+    ``item_conclusions(nlp)``); the page counts the form feeds before the ITEM span. A guideline
     cited for two chapters has one relation and so counts once. Of the letter's
     fields only the layout (from ``meta``) is given.
     """
     from .normalize import parse_quantity, parse_strength
 
     norm = norm or span_norms(nlp)
+    if conclusions is None:
+        if nlp is None:
+            raise ValueError("derive_record needs the pipeline (nlp) or its conclusions")
+        conclusions = item_conclusions(nlp)
+    # a DECISION span's norm → the decision: the decision words, and a conclusion
+    # ("not medically necessary") read as the decision that means it
+    decision_for = {means: decision for decision, means in DECISION_MEANS.items()}
+    decision_of = {decision: decision for decision in DECISION_MEANS}
+    decision_of.update({said: decision_for[means] for said, means in conclusions.items()})
     text = example["text"]
     spans = example["spans"]
     children: Dict[int, List[Tuple[str, int]]] = defaultdict(list)
@@ -151,12 +172,12 @@ def derive_record(example: Dict, nlp: Optional[Language] = None, norm: Optional[
 
         decision = None
         for d in of("HAS_DECISION"):
-            decision = _DECISION_OF_NORM.get(value(d) or "")
+            decision = decision_of.get(value(d) or "")
         conclusion = None
         for r in of("HAS_RATIONALE"):
             for d in decisions:
                 if r["start"] <= d["start"] and d["end"] <= r["end"]:
-                    found = _CONCLUSION.get(value(d) or "")
+                    found = conclusions.get(value(d) or "")
                     conclusion = found if found is not None else conclusion
         drugs = [value(d) or span_text(d).lower() for d in of("HAS_DRUG")]
         strengths = of("HAS_STRENGTH")
