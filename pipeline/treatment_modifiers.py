@@ -2,7 +2,9 @@
 treatment it is: a body site ("lumbar MRI", "knee brace"), a technique or approach
 ("arthroscopic partial meniscectomy"), a type ("triple phase bone scan", "hinged knee
 brace") or a timing that makes it a distinct service ("post-operative physical
-therapy"), as corpus/GUIDELINES.md draws them.
+therapy"), as corpus/GUIDELINES.md draws them. A specialty right before a visit to a
+specialist ("Rheumatology consultation", "physiatrist referral") names the kind of
+visit and is taken in too.
 
 A TREATMENT that a trained ner proposes and that is made of such words only ("Post-op"
 before a drug) names no treatment and is dropped.
@@ -16,6 +18,9 @@ lexicon's canonical name.
 from __future__ import annotations
 
 from typing import Callable, Dict, List, Optional, Sequence
+
+# What a specialty entity is labelled; one right before a specialist visit joins it.
+SPECIALTY = "SPECIALTY"
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -39,11 +44,18 @@ def word_before(doc: Doc, end: int, limit: int) -> int:
     return start
 
 
-def widen(doc: Doc, ents: Sequence[Span], label: str, is_modifier: Callable[[Span], bool]) -> List[Span]:
+def widen(
+    doc: Doc,
+    ents: Sequence[Span],
+    label: str,
+    is_modifier: Callable[[Span], bool],
+    takes_in: Callable[[Span, Span], bool] = lambda prev, ent: False,
+) -> List[Span]:
     """``label`` entities extended leftwards over the words ``is_modifier`` accepts,
     never across a blank line. An entity of the same label right before is taken in too
     when it is made of such words only ("arthroscopic" before "partial meniscectomy") or
-    has no lexicon id (a trained ner's "Abduction" before the lexicon's "sling")."""
+    has no lexicon id (a trained ner's "Abduction" before the lexicon's "sling"); an
+    entity of another label right before is taken in when ``takes_in(prev, ent)``."""
     out: List[Span] = []
     for ent in ents:
         if ent.label_ != label:
@@ -53,7 +65,10 @@ def widen(doc: Doc, ents: Sequence[Span], label: str, is_modifier: Callable[[Spa
         while True:
             prev = out[-1] if out else None
             limit = prev.end if prev is not None else 0
-            if prev is not None and prev.end == start and prev.label_ == label and (is_modifier(prev) or not prev.ent_id_):
+            if prev is not None and prev.end == start and (
+                (prev.label_ == label and (is_modifier(prev) or not prev.ent_id_))
+                or (prev.label_ != label and takes_in(prev, ent))
+            ):
                 out.pop()
                 start = prev.start
                 continue
@@ -83,6 +98,7 @@ class TreatmentModifiers(JsonDataMixin):
         self.label = label
         self.data: Optional[Dict] = None
         self._words: frozenset = frozenset()
+        self._visits: frozenset = frozenset()
 
     def initialize(self, get_examples=None, *, nlp: Optional[Language] = None, modifiers: Optional[Dict] = None) -> None:
         """Take the modifier words (patterns/treatment_modifiers.json)."""
@@ -91,6 +107,7 @@ class TreatmentModifiers(JsonDataMixin):
 
     def set_data(self, data: Dict) -> None:
         self._words = frozenset(w.lower() for w in data.get("words", []))
+        self._visits = frozenset(data.get("specialist_visits", []))
         self.data = data
 
     def is_modifier(self, word: Span) -> bool:
@@ -100,11 +117,16 @@ class TreatmentModifiers(JsonDataMixin):
         parts = [t.lower_ for t in word if t.text != "-"]
         return len(parts) > 1 and all(p in self._words for p in parts)
 
+    def takes_in(self, prev: Span, ent: Span) -> bool:
+        """Whether ``prev``, right before treatment ``ent``, belongs in its span: a
+        specialty before a visit to a specialist ("Neurology follow-up visit")."""
+        return prev.label_ == SPECIALTY and ent.ent_id_ in self._visits
+
     def __call__(self, doc: Doc) -> Doc:
         if self.data is None:
             raise ValueError(Errors.E301.format(name=self.name))
         ents = list(doc.ents)
-        widened = widen(doc, ents, self.label, self.is_modifier)
+        widened = widen(doc, ents, self.label, self.is_modifier, self.takes_in)
         # A trained ner may propose a modifier alone ("Post-op" before "Norco"): it names
         # no treatment. Lexicon entries (with an id) are left as they are.
         kept = [e for e in widened if not (e.label_ == self.label and not e.ent_id_ and self.is_modifier(e))]

@@ -11,9 +11,18 @@ PATTERNS = [
     {"label": "TREATMENT", "pattern": "physical therapy", "id": "physical therapy"},
     {"label": "TREATMENT", "pattern": "cryotherapy", "id": "heat/cold therapy"},
     {"label": "TREATMENT", "pattern": "brace", "id": "durable medical equipment"},
+    {"label": "TREATMENT", "pattern": "consultation", "id": "consultation"},
+    {"label": "TREATMENT", "pattern": "referral", "id": "consultation"},
+    {"label": "TREATMENT", "pattern": "follow-up visit", "id": "consultation"},
     {"label": "SPECIALTY", "pattern": "orthopedic surgery", "id": "Orthopedic Surgery"},
+    {"label": "SPECIALTY", "pattern": "rheumatology", "id": "Rheumatology"},
+    {"label": "SPECIALTY", "pattern": "spine surgeon", "id": "Spine Surgery"},
+    {"label": "SPECIALTY", "pattern": "physiatrist", "id": "Physical Medicine and Rehabilitation"},
 ]
-MODIFIERS = {"words": ["arthroscopic", "lumbar", "spine", "knee", "partial", "medial", "post-operative", "continuous-flow", "hinged", "surgery"]}
+MODIFIERS = {
+    "words": ["arthroscopic", "lumbar", "spine", "knee", "partial", "medial", "post-operative", "continuous-flow", "hinged", "surgery"],
+    "specialist_visits": ["consultation"],
+}
 
 
 def _nlp():
@@ -72,6 +81,23 @@ def test_round_trip_bytes_and_disk(nlp, tmp_path):
     third.replace_pipe("imr_treatment_modifiers", "imr_treatment_modifiers")
     third.get_pipe("imr_treatment_modifiers").from_disk(tmp_path / "tm")
     assert _treatments(third("hinged knee brace")) == [("hinged knee brace", "durable medical equipment")]
+    assert _treatments(third("physiatrist referral")) == [("physiatrist referral", "consultation")]
+
+
+def test_a_specialty_before_a_visit_names_the_kind_of_visit(nlp):
+    doc = nlp(
+        "Rheumatology consultation; physiatrist referral; Orthopedic surgery follow-up visit; "
+        "referral to a spine surgeon; a consultation with rheumatology; spine surgeon\n\nconsultation"
+    )
+    assert _treatments(doc) == [
+        ("Rheumatology consultation", "consultation"),
+        ("physiatrist referral", "consultation"),
+        ("Orthopedic surgery follow-up visit", "consultation"),
+        ("referral", "consultation"),
+        ("consultation", "consultation"),
+        ("consultation", "consultation"),
+    ]
+    assert [e.text for e in doc.ents if e.label_ == "SPECIALTY"] == ["spine surgeon", "rheumatology", "spine surgeon"]
 
 
 def test_used_before_initialize_says_so():
