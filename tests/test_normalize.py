@@ -21,6 +21,7 @@ def test_numbers(text, value):
         ("twice a week for 3 weeks", 6), ("2-3 times a week for 6 weeks", 18), ("1-2x / week x 4 weeks", 8),
         ("times 6", 6), ("#60 day supply", 60), ("Eight physical therapy sessions", 8), ("weekly", None),
         ("three to six treatments", 6), ("9 to 10 visits", 10), ("two or three injections", 3),
+        ("two or three", 3), ("8 to 10 supervised visits", 10), ("Twelve more supervised visits", 12),
     ],
 )
 def test_quantities(text, value):

@@ -15,7 +15,7 @@ _FREQUENCY = re.compile(
 )
 _TIMES = re.compile(r"^(?P<a>\d+|[a-z]+)\s*(?:x|times)\s*(?P<b>\d+|[a-z]+)(?:\s+(?:visits|sessions|treatments))?$")
 _PAREN = re.compile(r"\((\d+)\)")
-_COUNT_RANGE = re.compile(r"^(?P<low>\d+|[a-z]+)\s*(?:-|to|or)\s*(?P<high>\d+|[a-z]+)\s+[a-z]")
+_COUNT_RANGE = re.compile(r"^(?P<low>\d+|[a-z]+)\s*(?:-|to|or)\s*(?P<high>\d+|[a-z]+)(?:\s+[a-z]|$)")
 _LEADING = re.compile(r"^(?:#|qty\.?|quantity\.?|x|times)\s*[:#-]?\s*(?:of\s+)?", re.IGNORECASE)
 
 
