@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Callable, Dict, List, Optional, Sequence, Set
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from . import extensions  # noqa: F401
 from .serialize import JsonDataMixin
@@ -111,25 +111,45 @@ def drug_ids(name: str, table: Dict[str, Dict[str, str]]) -> Optional[Dict[str, 
     return {key: [p.get(key) for p in parts] for key in ("drugbank", "mesh")}
 
 
-def counts_before_treatments(doc: Doc, ents: Sequence[Span], nouns: Sequence[str]) -> List[Span]:
+def _is_count(token: Token) -> bool:
+    """A cardinal number ("12", "twelve"): spaCy's like_num also takes ordinals ("first"),
+    and the number parser also takes the article "a"."""
+    return token.like_num and parse_number(token.text) is not None
+
+
+def counts_before_treatments(
+    doc: Doc,
+    ents: Sequence[Span],
+    nouns: Sequence[str],
+    fillers: Sequence[str] = (),
+    generic_heads: Sequence[str] = (),
+) -> List[Span]:
     """QUANTITY spans for counts written before a treatment ("sixteen chiropractic visits",
     "two or three subacromial injections") or a drug given as one ("three Synvisc
-    injections"): the count stands apart from its noun."""
+    injections"): the count stands apart from its noun. Words of amount (``fillers``:
+    "eight more aquatic therapy sessions") may stand between the count and the
+    treatment, and a generic head the lexicon leaves untagged (``generic_heads``:
+    "twelve therapy sessions") stands for a treatment."""
     taken = {i for e in ents for i in range(e.start, e.end)}
+    heads = [(e.start, e.end) for e in ents if e.label_ in ("TREATMENT", "DRUG")]
+    heads += [(t.i, t.i + 1) for t in doc if t.lower_ in generic_heads and t.i not in taken]
     counts: List[Span] = []
-    for ent in ents:
-        if ent.label_ not in ("TREATMENT", "DRUG") or ent.start == 0:
+    for start, end in sorted(heads):
+        if start == 0:
             continue
-        noun = doc[ent.end].lower_ if ent.end < len(doc) else ""
-        if noun not in nouns and doc[ent.end - 1].lower_ not in nouns:
+        noun = doc[end].lower_ if end < len(doc) else ""
+        if noun not in nouns and doc[end - 1].lower_ not in nouns:
             continue
-        last = ent.start - 1
-        if last in taken or not doc[last].like_num:
+        last = start - 1
+        while last > 0 and last not in taken and doc[last].lower_ in fillers:
+            last -= 1
+        if last in taken or not _is_count(doc[last]):
             continue
         first = last
-        if last >= 2 and doc[last - 1].lower_ in ("to", "or", "-") and doc[last - 2].like_num and last - 2 not in taken:
+        if last >= 2 and doc[last - 1].lower_ in ("to", "or", "-") and _is_count(doc[last - 2]) and last - 2 not in taken:
             first = last - 2
         counts.append(Span(doc, first, last + 1, label="QUANTITY"))
+        taken.update(range(first, last + 1))
     return counts
 
 
@@ -174,6 +194,8 @@ class EntityNormalizer(JsonDataMixin):
         combine_labels: Sequence[str] = ("DRUG",),
         joiners: Sequence[str] = ("/", "-", "+"),
         count_nouns: Sequence[str] = (),
+        count_fillers: Sequence[str] = (),
+        count_generic_heads: Sequence[str] = (),
         percent_anchors: Sequence[str] = ("DRUG", "STRENGTH"),
         percent_forms: Sequence[str] = (),
         percent_window: int = 4,
@@ -183,6 +205,8 @@ class EntityNormalizer(JsonDataMixin):
         self.combine_labels = tuple(combine_labels)
         self.joiners = tuple(joiners)
         self.count_nouns = frozenset(count_nouns)
+        self.count_fillers = frozenset(count_fillers)
+        self.count_generic_heads = frozenset(count_generic_heads)
         self.percent_anchors = frozenset(percent_anchors)
         self.percent_forms = frozenset(percent_forms)
         self.percent_window = percent_window
@@ -206,7 +230,8 @@ class EntityNormalizer(JsonDataMixin):
         if self.release_suffixes:
             ents = with_release_suffixes(doc, ents, "DRUG", self.release_suffixes)
         if self.count_nouns:
-            ents = sorted(ents + counts_before_treatments(doc, ents, self.count_nouns), key=lambda e: e.start)
+            counts = counts_before_treatments(doc, ents, self.count_nouns, self.count_fillers, self.count_generic_heads)
+            ents = sorted(ents + counts, key=lambda e: e.start)
         if self.percent_anchors:
             stray = percents_out_of_context(
                 doc, ents, anchors=self.percent_anchors, forms=self.percent_forms, window=self.percent_window

@@ -72,3 +72,37 @@ def test_release_suffix_is_part_of_the_drug_name(nlp):
         ("DRUG", "Soma", "carisoprodol"),
         ("DRUG", "Soma", "carisoprodol"),
     ]
+
+
+@pytest.fixture
+def counting(blank):
+    ruler = blank.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
+    ruler.add_patterns(
+        [
+            {"label": "TREATMENT", "pattern": "aquatic therapy", "id": "aquatic therapy"},
+            {"label": "TREATMENT", "pattern": "chiropractic", "id": "chiropractic"},
+            {"label": "TREATMENT", "pattern": "physical therapy", "id": "physical therapy"},
+        ]
+    )
+    blank.add_pipe("imr_normalizer")
+    return blank
+
+
+def test_a_count_before_its_treatment_is_a_quantity_of_its_own(counting):
+    doc = counting(
+        "She completed twelve therapy sessions and asked for eight more aquatic therapy sessions, "
+        "up to 10 supervised physical therapy visits, two or three chiropractic visits, "
+        "then the first physical therapy visits and a chiropractic visit."
+    )
+    got = [(e.label_, e.text, e._.norm) for e in doc.ents]
+    assert got == [
+        ("QUANTITY", "twelve", "12"),
+        ("QUANTITY", "eight", "8"),
+        ("TREATMENT", "aquatic therapy", "aquatic therapy"),
+        ("QUANTITY", "10", "10"),
+        ("TREATMENT", "physical therapy", "physical therapy"),
+        ("QUANTITY", "two or three", "3"),
+        ("TREATMENT", "chiropractic", "chiropractic"),
+        ("TREATMENT", "physical therapy", "physical therapy"),
+        ("TREATMENT", "chiropractic", "chiropractic"),
+    ]
