@@ -85,6 +85,23 @@ def test_conclusion_spans_leave_out_the_copula_and_remarks_about_records():
     ]
 
 
+def test_a_negated_conclusion_takes_its_whole_list_of_adjectives():
+    import pipeline
+
+    full = pipeline.load()
+    doc = full(
+        "The MRI was not medically necessary, medically appropriate, or indicated here. Therapy is not "
+        "medically necessary or appropriate. The request for X is not medically necessary, and the request "
+        "for Y is medically necessary."
+    )
+    assert [(e.text, e._.norm) for e in doc.ents if e.label_ == "DECISION"] == [
+        ("not medically necessary, medically appropriate, or indicated", "not medically necessary"),
+        ("not medically necessary or appropriate", "not medically necessary"),
+        ("not medically necessary", "not medically necessary"),
+        ("medically necessary", "medically necessary"),
+    ]
+
+
 def test_durations_take_whole_ranges_and_lengths_in_words_but_not_frequencies():
     import pipeline
 
