@@ -54,7 +54,13 @@ def test_dates(text, iso):
     assert to_iso_date(text) == iso
 
 
-@pytest.mark.parametrize("text,norm", [("x 6 months", "6 months"), ("30 day supply", "30 days"), ("for one week", "1 week")])
+@pytest.mark.parametrize(
+    "text,norm",
+    [
+        ("x 6 months", "6 months"), ("30 day supply", "30 days"), ("for one week", "1 week"), ("6-8 weeks", "8 weeks"),
+        ("a day or two", "2 days"), ("several years", None),
+    ],
+)
 def test_durations(text, norm):
     assert parse_duration(text) == norm
 

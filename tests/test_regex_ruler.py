@@ -113,3 +113,16 @@ def test_durations_take_whole_ranges_and_lengths_in_words_but_not_frequencies():
     assert [(e.text, e._.norm) for e in doc.ents if e.label_ == "DURATION"] == [
         ("6-8 weeks", "8 weeks"), ("two to three weeks", "3 weeks"), ("a year", "1 year"), ("for 30 minutes", "30 minutes"),
     ]
+
+
+def test_vague_lengths_after_a_preposition_are_durations_but_ages_and_rates_are_not():
+    import pipeline
+
+    full = pipeline.load()
+    doc = full(
+        "For several years he has taken it; it gives relief for a day or two, swelling came within a few hours "
+        "and he has been on it for at least several months. He is over 50 years of age and is seen once in a week."
+    )
+    assert [(e.text, e._.norm) for e in doc.ents if e.label_ == "DURATION"] == [
+        ("several years", None), ("a day or two", "2 days"), ("a few hours", None), ("several months", None),
+    ]
