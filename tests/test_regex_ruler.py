@@ -120,7 +120,7 @@ def test_vague_lengths_after_a_preposition_are_durations_but_ages_and_rates_are_
 
     full = pipeline.load()
     doc = full(
-        "For several years he has taken it; it gives relief for a day or two, swelling came within a few hours "
+        "For several years he has taken it; it gives relief for a day or two, swelling came within a few hours, "
         "and he has been on it for at least several months. He is over 50 years of age and is seen once in a week."
     )
     assert [(e.text, e._.norm) for e in doc.ents if e.label_ == "DURATION"] == [
