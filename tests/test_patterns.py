@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from pipeline.patterns import read_pattern_file, read_patterns
+from pipeline.patterns import plural, read_pattern_file, read_patterns, with_plurals
 from pipeline.regex_ruler import compile_patterns
 from pipeline.resources import data_dir
 
@@ -36,3 +36,37 @@ def test_malformed_line_is_refused_with_file_and_line(tmp_path):
 def test_regex_pattern_without_starts_is_refused():
     with pytest.raises(ValueError, match="E302.*starts"):
         compile_patterns([{"label": "DATE", "pattern": r"\d+/\d+/\d+"}])
+
+
+@pytest.mark.parametrize(
+    "word,form",
+    [("walker", "walkers"), ("orthosis", "orthoses"), ("study", "studies"), ("brace", "braces"), ("box", "boxes"),
+     ("day", "days"), ("esi", "esis"), ("class", "classes"), ("braces", None), ("orthotics", None), ("x-ray", None),
+     ("l5", None)],
+)
+def test_plural_of_a_head_noun(word, form):
+    assert plural(word) == form
+
+
+def test_plurals_are_added_for_the_given_labels_only_and_never_twice():
+    patterns = [
+        {"label": "TREATMENT", "pattern": "trigger point injection", "id": "trigger point injection"},
+        {"label": "TREATMENT", "pattern": "Walker", "id": "durable medical equipment"},
+        {"label": "TREATMENT", "pattern": "brace", "id": "durable medical equipment"},
+        {"label": "TREATMENT", "pattern": "braces", "id": "durable medical equipment"},
+        {"label": "DRUG", "pattern": "norco", "id": "hydrocodone/acetaminophen"},
+        {"label": "TREATMENT", "pattern": [{"LOWER": "pt"}]},
+    ]
+    added = with_plurals(patterns, ["TREATMENT"])[len(patterns):]
+    assert added == [
+        {"label": "TREATMENT", "pattern": "trigger point injections", "id": "trigger point injection"},
+        {"label": "TREATMENT", "pattern": "walkers", "id": "durable medical equipment"},
+    ]
+
+
+def test_the_rules_pipeline_matches_treatments_in_the_plural(nlp):
+    doc = nlp("She uses walkers and canes and had trigger point injections and two MRIs.")
+    assert [(e.text, e.ent_id_) for e in doc.ents if e.label_ == "TREATMENT"] == [
+        ("walkers", "durable medical equipment"), ("canes", "durable medical equipment"),
+        ("trigger point injections", "trigger point injection"), ("MRIs", "MRI"),
+    ]
