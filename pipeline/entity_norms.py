@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Callable, Dict, List, Optional, Sequence, Set
 
+import numpy
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
@@ -132,7 +134,10 @@ def counts_before_treatments(
     "twelve therapy sessions") stands for a treatment."""
     taken = {i for e in ents for i in range(e.start, e.end)}
     heads = [(e.start, e.end) for e in ents if e.label_ in ("TREATMENT", "DRUG")]
-    heads += [(t.i, t.i + 1) for t in doc if t.lower_ in generic_heads and t.i not in taken]
+    if generic_heads:
+        wanted = numpy.asarray([doc.vocab.strings.add(w) for w in generic_heads], dtype="uint64")
+        found = numpy.flatnonzero(numpy.isin(doc.to_array(LOWER), wanted)).tolist()
+        heads += [(i, i + 1) for i in found if i not in taken]
     counts: List[Span] = []
     for start, end in sorted(heads):
         if start == 0:
