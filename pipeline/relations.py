@@ -60,14 +60,15 @@ def sentence_items(doc: Doc, text: str, ents: Sequence[Span], decisions: Optiona
         seen.add(key)
         block = (cue.end(), cues[k + 1].start() if k + 1 < len(cues) else region[1])
         number = cue.groupdict().get("number")
-        if style.item_heading and number:
+        if number:
             block = _numbered_block(text, style, number, lo, len(text)) or block
         items.append(link_item(doc, text, ents, request, style.decision(cue.group("decision")), block, rules))
     return items
 
 
 def _numbered_block(text: str, style: Style, number: str, lo: int, hi: int) -> Optional[Range]:
-    """The discussion block headed by item ``number`` ("2) Regarding the request for ...")."""
+    """The discussion block headed by item ``number`` ("2) Regarding the request for ..."),
+    or None when the style does not number its items or the heading is not found."""
     heading, any_heading = style.numbered_heading(number), style.any_item_heading
     if heading is None or any_heading is None:
         return None

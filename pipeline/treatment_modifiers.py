@@ -19,15 +19,15 @@ from __future__ import annotations
 
 from typing import Callable, Dict, List, Optional, Sequence
 
-# What a specialty entity is labelled; one right before a specialist visit joins it.
-SPECIALTY = "SPECIALTY"
-
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from . import extensions  # noqa: F401
 from .errors import Errors
 from .serialize import JsonDataMixin
+
+# What a specialty entity is labelled; one right before a specialist visit joins it.
+SPECIALTY = "SPECIALTY"
 
 
 def word_before(doc: Doc, end: int, limit: int) -> int:
