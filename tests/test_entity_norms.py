@@ -2,10 +2,17 @@
 import pytest
 
 
+def _with_normalizer(blank, patterns):
+    """A blank pipeline: an entity ruler with ``patterns``, then the normalizer."""
+    blank.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"}).add_patterns(patterns)
+    blank.add_pipe("imr_normalizer")
+    return blank
+
+
 @pytest.fixture
 def nlp(blank):
-    ruler = blank.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
-    ruler.add_patterns(
+    return _with_normalizer(
+        blank,
         [
             {"label": "DRUG", "pattern": "hydrocodone", "id": "hydrocodone"},
             {"label": "DRUG", "pattern": "apap", "id": "acetaminophen"},
@@ -14,10 +21,8 @@ def nlp(blank):
             {"label": "STRENGTH", "pattern": [{"LIKE_NUM": True}, {"ORTH": "%"}]},
             {"label": "QUANTITY", "pattern": [{"ORTH": "#"}, {"LIKE_NUM": True}]},
             {"label": "DATE", "pattern": [{"TEXT": {"REGEX": r"^\d+/\d+/\d{4}$"}}]},
-        ]
+        ],
     )
-    blank.add_pipe("imr_normalizer")
-    return blank
 
 
 def test_combination_is_one_drug_in_written_order(nlp):
@@ -76,16 +81,14 @@ def test_release_suffix_is_part_of_the_drug_name(nlp):
 
 @pytest.fixture
 def counting(blank):
-    ruler = blank.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
-    ruler.add_patterns(
+    return _with_normalizer(
+        blank,
         [
             {"label": "TREATMENT", "pattern": "aquatic therapy", "id": "aquatic therapy"},
             {"label": "TREATMENT", "pattern": "chiropractic", "id": "chiropractic"},
             {"label": "TREATMENT", "pattern": "physical therapy", "id": "physical therapy"},
-        ]
+        ],
     )
-    blank.add_pipe("imr_normalizer")
-    return blank
 
 
 def test_a_count_before_its_treatment_is_a_quantity_of_its_own(counting):
